@@ -1,0 +1,106 @@
+/**
+ * A connected proxy as the model sees it, parsed from the xDS Node. Istio's
+ * node id is "<type>~<ip>~<pod>.<namespace>~<namespace>.svc.<domain>" and
+ * pilot-agent adds ISTIO_META_* values as node metadata.
+ */
+
+/** sidecar: an Envoy next to a workload; router: a gateway Envoy; proxyless: a gRPC client library. */
+export type ProxyType = 'sidecar' | 'router' | 'proxyless';
+
+export interface ProxyNode {
+  readonly id: string;
+  readonly type: ProxyType;
+  readonly ipAddresses: readonly string[];
+  /** Pod name ("" when unknown). */
+  readonly podName: string;
+  readonly namespace: string;
+  /** DNS domain of the proxy's namespace, e.g. "default.svc.cluster.local". */
+  readonly dnsDomain: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly serviceAccount?: string;
+  readonly clusterId?: string;
+  readonly istioVersion?: string;
+  /** "grpc" asks for proxyless gRPC configuration (Istio's GENERATOR metadata). */
+  readonly generator?: string;
+  /** Node.user_agent_name, e.g. "envoy", "grpc-node-js", "gRPC C-core". */
+  readonly userAgent: string;
+  /** All node metadata as plain JSON. */
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/** The xDS Node message as decoded from the wire (camelCase, Struct already converted to JSON). */
+export interface XdsNode {
+  readonly id?: string;
+  readonly cluster?: string;
+  readonly metadata?: Record<string, unknown>;
+  readonly userAgentName?: string;
+  readonly locality?: { readonly region?: string; readonly zone?: string; readonly subZone?: string };
+}
+
+export class ProxyNodeError extends Error {
+  override readonly name = 'ProxyNodeError';
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Parses a Node into a ProxyNode. Istio-shaped ids are read field by field;
+ * any other id (a hand-written gRPC bootstrap) is accepted with metadata or
+ * defaults, because proxyless clients do not have to follow Istio's format.
+ */
+export function parseProxyNode(node: XdsNode | undefined, domainSuffix: string): ProxyNode {
+  if (!node || !node.id) throw new ProxyNodeError('the first request on a stream must carry node.id');
+  const metadata = node.metadata ?? {};
+  const userAgent = node.userAgentName ?? '';
+  const generator = optionalString(metadata['GENERATOR']);
+  const parts = node.id.split('~');
+  const istioShaped = parts.length === 4;
+  let type: ProxyType;
+  let ips: string[] = [];
+  let podName = '';
+  let namespace = optionalString(metadata['NAMESPACE']);
+  let dnsDomain: string | undefined;
+  if (istioShaped) {
+    const [rawType, ip, podDotNs, domain] = parts as [string, string, string, string];
+    if (rawType !== 'sidecar' && rawType !== 'router') {
+      throw new ProxyNodeError(`node.id "${node.id}": proxy type "${rawType}" is not sidecar or router`);
+    }
+    type = rawType;
+    ips = ip ? [ip] : [];
+    const dot = podDotNs.lastIndexOf('.');
+    podName = dot >= 0 ? podDotNs.slice(0, dot) : podDotNs;
+    namespace ??= dot >= 0 ? podDotNs.slice(dot + 1) : undefined;
+    dnsDomain = domain || undefined;
+  } else {
+    type = 'sidecar';
+  }
+  const isGrpc = generator === 'grpc' || /grpc/i.test(userAgent);
+  if (isGrpc) type = 'proxyless';
+  const instanceIps = optionalString(metadata['INSTANCE_IPS']);
+  if (instanceIps) ips = instanceIps.split(',').map((s) => s.trim()).filter(Boolean);
+  namespace ??= 'default';
+  return Object.freeze({
+    id: node.id,
+    type,
+    ipAddresses: Object.freeze(ips),
+    podName,
+    namespace,
+    dnsDomain: dnsDomain ?? `${namespace}.svc.${domainSuffix}`,
+    labels: Object.freeze(stringRecord(metadata['LABELS'])),
+    serviceAccount: optionalString(metadata['SERVICE_ACCOUNT']),
+    clusterId: optionalString(metadata['CLUSTER_ID']),
+    istioVersion: optionalString(metadata['ISTIO_VERSION']),
+    generator,
+    userAgent,
+    metadata: Object.freeze({ ...metadata }),
+  });
+}
