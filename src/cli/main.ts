@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/** The tsiod command line. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { grpcBootstrap } from './grpc-bootstrap.js';
+import { createLogger, type LogLevel } from './logger.js';
+import { startTsiod } from './serve.js';
+import { parseDurationMs } from '../config/duration.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`"${value}" is not a port number (0-65535)`);
+  return n;
+}
+
+function duration(value: string): number {
+  const ms = parseDurationMs(value);
+  if (ms === undefined || ms < 0) throw new InvalidArgumentError(`"${value}" is not a duration such as 100ms or 10s`);
+  return ms;
+}
+
+const program = new Command('tsiod').description('An Envoy control plane that does istiod\'s job').version('0.1.0');
+
+program
+  .command('serve')
+  .description('serve xDS (ADS, SotW and Delta) for the mesh described by a directory of Kubernetes YAML')
+  .requiredOption('--config-dir <dir>', 'directory of Kubernetes and Istio YAML, watched for changes')
+  .option('--host <address>', 'address to listen on', '0.0.0.0')
+  .option('--xds-port <port>', 'plaintext xDS port', port, 15010)
+  .option('--monitoring-port <port>', 'Prometheus /metrics, /ready and /debug/syncz', port, 15014)
+  .option('--debounce-after <duration>', 'quiet time before a config change is pushed', duration, 100)
+  .option('--debounce-max <duration>', 'longest a burst of changes is held back', duration, 10_000)
+  .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+  .action(async (opts: { configDir: string; host: string; xdsPort: number; monitoringPort: number; debounceAfter: number; debounceMax: number; logLevel: LogLevel }) => {
+    const logger = createLogger(opts.logLevel);
+    const running = await startTsiod({
+      configDir: opts.configDir, host: opts.host, xdsPort: opts.xdsPort, monitoringPort: opts.monitoringPort,
+      debounceAfterMs: opts.debounceAfter, debounceMaxMs: opts.debounceMax, logger,
+    });
+    const shown = opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
+    process.stderr.write(
+      `\ntsiod is serving xDS on ${shown}:${running.xdsPort} (metrics on :${running.monitoringPort ?? '-'}/metrics).\n` +
+      `Point a proxyless gRPC client at it:\n` +
+      `  node dist/cli/main.js bootstrap --xds-address ${shown}:${running.xdsPort} > /tmp/tsiod-bootstrap.json\n` +
+      `  GRPC_XDS_BOOTSTRAP=/tmp/tsiod-bootstrap.json <your client> xds:///reviews\n` +
+      `or an Envoy at ADS ${shown}:${running.xdsPort} (node id sidecar~<ip>~<pod>.<ns>~<ns>.svc.cluster.local).\n\n`,
+    );
+    const stop = (): void => {
+      logger.info('shutting down');
+      running.close().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program
+  .command('bootstrap')
+  .description('print a gRPC xDS bootstrap (GRPC_XDS_BOOTSTRAP) for a proxyless client of tsiod')
+  .option('--xds-address <host:port>', 'where tsiod serves xDS', '127.0.0.1:15010')
+  .option('--namespace <ns>', 'the client\'s namespace: short names like "reviews" resolve in it', 'default')
+  .option('--node-id <id>', 'node id to present')
+  .action((opts: { xdsAddress: string; namespace: string; nodeId?: string }) => {
+    process.stdout.write(`${JSON.stringify(grpcBootstrap(opts), null, 2)}\n`);
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  process.stderr.write(`tsiod: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,176 @@
+/**
+ * Generated-and-encoded resources per (type, generator key), for the current
+ * snapshot. Proxies whose keys are equal share one entry, so a resource is
+ * generated and encoded once per snapshot however many proxies receive it.
+ *
+ * A full push starts every entry afresh. An endpoint-only push keeps every
+ * entry and drops from the endpoint-reading generators' entries just the
+ * names the changed hosts affect; those are regenerated on first use.
+ */
+import type { MeshSnapshot } from '../../model/types.js';
+import type { ProxyNode } from '../../model/proxy.js';
+import type { PushRequest } from '../../push/push-request.js';
+import type { GeneratorKey, ResourceGenerator } from '../gen/generator.js';
+import type { XdsTypeUrl } from '../proto/type-urls.js';
+import { encodeResource, type EncodedResource } from './encoded-resource.js';
+
+/** What the cache reports when a generator fails for one resource, so the caller can log and count it. */
+export type GenerationErrorHandler = (typeUrl: XdsTypeUrl, key: string, error: unknown) => void;
+
+interface Entry {
+  readonly typeUrl: XdsTypeUrl;
+  readonly key: GeneratorKey;
+  /** Every resource of the wildcard set, once computed. */
+  all: Map<string, EncodedResource> | undefined;
+  /** Resources looked up by name; null records a name that does not exist. */
+  readonly byName: Map<string, EncodedResource | null>;
+}
+
+export class GenerationCache {
+  private snapshot: MeshSnapshot | undefined;
+  private readonly entries = new Map<string, Entry>();
+  /** Per key, the names the last endpoint-only push touched; lets each connection find its work in O(changed). */
+  private readonly endpointChanged = new Map<string, ReadonlySet<string>>();
+  private lastRequest: PushRequest | undefined;
+  private readonly keyStrings = new WeakMap<ProxyNode, Map<XdsTypeUrl, { key: GeneratorKey; id: string }>>();
+
+  constructor(
+    private readonly generators: ReadonlyMap<XdsTypeUrl, ResourceGenerator>,
+    private readonly onError: GenerationErrorHandler = () => {},
+  ) {}
+
+  get currentSnapshot(): MeshSnapshot | undefined {
+    return this.snapshot;
+  }
+
+  supports(typeUrl: string): typeUrl is XdsTypeUrl {
+    return this.generators.has(typeUrl as XdsTypeUrl);
+  }
+
+  /** Moves the cache to `snapshot`, keeping what `request` says is unaffected. */
+  update(snapshot: MeshSnapshot, request: PushRequest): void {
+    this.snapshot = snapshot;
+    this.lastRequest = request;
+    this.endpointChanged.clear();
+    if (request.full) {
+      this.entries.clear();
+      return;
+    }
+    for (const [entryId, entry] of this.entries) {
+      const generator = this.generators.get(entry.typeUrl);
+      if (!generator?.affectedByEndpoints) continue;
+      const affected = generator.affectedByEndpoints(snapshot, entry.key, request.endpointHosts);
+      this.endpointChanged.set(entryId, affected);
+      for (const name of affected) entry.byName.delete(name);
+      if (affected.size > 0) entry.all = undefined;
+    }
+  }
+
+  /**
+   * The names of `typeUrl` an endpoint-only push changed for this proxy, or
+   * undefined when the last push was full (everything may have changed) or the
+   * type does not read endpoints (nothing changed).
+   */
+  endpointChangesFor(typeUrl: XdsTypeUrl, proxy: ProxyNode): ReadonlySet<string> | 'none' | 'all' {
+    if (!this.lastRequest || this.lastRequest.full) return 'all';
+    const generator = this.generators.get(typeUrl);
+    if (!generator?.affectedByEndpoints || !this.snapshot) return 'none';
+    const { id, key } = this.keyFor(typeUrl, proxy);
+    let changed = this.endpointChanged.get(id);
+    if (!changed) {
+      changed = generator.affectedByEndpoints(this.snapshot, key, this.lastRequest.endpointHosts);
+      this.endpointChanged.set(id, changed);
+    }
+    return changed;
+  }
+
+  /** Every resource a wildcard subscriber of this type sees. */
+  wildcard(typeUrl: XdsTypeUrl, proxy: ProxyNode): ReadonlyMap<string, EncodedResource> {
+    const { entry, key, id } = this.entryFor(typeUrl, proxy);
+    if (!entry.all) {
+      const generated = this.generate(typeUrl, key, id, undefined);
+      entry.all = generated;
+      for (const [name, r] of generated) entry.byName.set(name, r);
+    }
+    return entry.all;
+  }
+
+  /** The named resources that exist, in the order asked. */
+  named(typeUrl: XdsTypeUrl, proxy: ProxyNode, names: Iterable<string>): Map<string, EncodedResource> {
+    const { entry, key, id } = this.entryFor(typeUrl, proxy);
+    const out = new Map<string, EncodedResource>();
+    let missing: Set<string> | undefined;
+    for (const name of names) {
+      const hit = entry.byName.get(name);
+      if (hit) out.set(name, hit);
+      else if (hit === undefined) (missing ??= new Set()).add(name);
+    }
+    if (missing) {
+      const generated = this.generate(typeUrl, key, id, missing);
+      for (const name of missing) {
+        const r = generated.get(name) ?? null;
+        entry.byName.set(name, r);
+        if (r) out.set(name, r);
+      }
+    }
+    return out;
+  }
+
+  private generate(
+    typeUrl: XdsTypeUrl,
+    key: GeneratorKey,
+    id: string,
+    names: ReadonlySet<string> | undefined,
+  ): Map<string, EncodedResource> {
+    const generator = this.generators.get(typeUrl);
+    const out = new Map<string, EncodedResource>();
+    if (!generator || !this.snapshot) return out;
+    let generated;
+    try {
+      generated = generator.generate(this.snapshot, key, names);
+    } catch (err) {
+      this.onError(typeUrl, id, err);
+      return out;
+    }
+    for (const g of generated) {
+      // One resource that fails to encode is left out; the rest still go out.
+      try {
+        out.set(g.name, encodeResource(typeUrl, g));
+      } catch (err) {
+        this.onError(typeUrl, id, err);
+      }
+    }
+    return out;
+  }
+
+  private keyFor(typeUrl: XdsTypeUrl, proxy: ProxyNode): { key: GeneratorKey; id: string } {
+    let perType = this.keyStrings.get(proxy);
+    if (!perType) {
+      perType = new Map();
+      this.keyStrings.set(proxy, perType);
+    }
+    let k = perType.get(typeUrl);
+    if (!k) {
+      const generator = this.generators.get(typeUrl);
+      const key = generator ? generator.keyOf(proxy) : {};
+      k = { key, id: `${typeUrl}|${stableStringify(key)}` };
+      perType.set(typeUrl, k);
+    }
+    return k;
+  }
+
+  private entryFor(typeUrl: XdsTypeUrl, proxy: ProxyNode): { entry: Entry; key: GeneratorKey; id: string } {
+    const { key, id } = this.keyFor(typeUrl, proxy);
+    let entry = this.entries.get(id);
+    if (!entry) {
+      entry = { typeUrl, key, all: undefined, byName: new Map() };
+      this.entries.set(id, entry);
+    }
+    return { entry, key, id };
+  }
+}
+
+/** JSON with sorted keys, so equal keys give equal strings whatever order a generator builds them in. */
+export function stableStringify(key: GeneratorKey): string {
+  return JSON.stringify(Object.keys(key).sort().map((k) => [k, key[k]]));
+}

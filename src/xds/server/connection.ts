@@ -1,0 +1,212 @@
+/**
+ * What SotW and Delta streams share: the proxy behind the stream, its
+ * subscriptions, nonces, a push queue holding at most one pending push, and
+ * writes that wait when the client reads slower than we send.
+ */
+import type { Logger } from 'pino';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { parseProxyNode, type ProxyNode, type XdsNode } from '../../model/proxy.js';
+import { mergePushRequests, type PushRequest } from '../../push/push-request.js';
+import type { GenerationCache } from '../cache/generation-cache.js';
+import type { EncodedResource } from '../cache/encoded-resource.js';
+import type { XdsTypeUrl } from '../proto/type-urls.js';
+import { WatchedType } from './watched-type.js';
+import type { StreamProtocol, XdsServerObserver } from './observer.js';
+
+export interface ConnectionContext {
+  readonly cache: GenerationCache;
+  readonly observer: XdsServerObserver;
+  readonly logger: Logger;
+  readonly domainSuffix: string;
+  /** Called once the first request has identified the proxy. */
+  register(connection: XdsConnection): void;
+  unregister(connection: XdsConnection): void;
+}
+
+/** A stream's client broke the protocol; the stream is closed with this, the server carries on. */
+export class ProtocolViolation extends Error {
+  override readonly name = 'ProtocolViolation';
+}
+
+export abstract class XdsConnection {
+  abstract readonly protocol: StreamProtocol;
+  proxy: ProxyNode | undefined;
+  readonly watched = new Map<string, WatchedType>();
+  readonly connectedAt = new Date();
+  private nonceCounter = 0;
+  private pushRunning = false;
+  private pendingPush: PushRequest | undefined;
+  private closed = false;
+  private drainWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly id: string,
+    protected readonly call: ServerDuplexStream<unknown, Buffer>,
+    protected readonly ctx: ConnectionContext,
+  ) {
+    call.on('drain', () => {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The first request must carry the node; later ones may omit it (and changes to it are ignored). */
+  protected identify(node: XdsNode | undefined): ProxyNode {
+    if (this.proxy) return this.proxy;
+    try {
+      this.proxy = parseProxyNode(node, this.ctx.domainSuffix);
+    } catch (err) {
+      throw new ProtocolViolation(err instanceof Error ? err.message : String(err));
+    }
+    this.ctx.register(this);
+    this.ctx.observer.connected(this.proxy, this.protocol);
+    this.ctx.logger.info({ conn: this.id, proxy: this.proxy.id, type: this.proxy.type, protocol: this.protocol }, 'proxy connected');
+    return this.proxy;
+  }
+
+  protected watchedFor(typeUrl: string): WatchedType {
+    let w = this.watched.get(typeUrl);
+    if (!w) {
+      w = new WatchedType(typeUrl);
+      this.watched.set(typeUrl, w);
+    }
+    return w;
+  }
+
+  protected nextNonce(): string {
+    this.nonceCounter++;
+    return `${this.id}-${this.nonceCounter.toString(36)}`;
+  }
+
+  /** The resources this stream is subscribed to right now, by name. */
+  protected subscribedResources(typeUrl: XdsTypeUrl, w: WatchedType): ReadonlyMap<string, EncodedResource> {
+    const proxy = this.proxy!;
+    if (!w.wildcard) return this.ctx.cache.named(typeUrl, proxy, w.names);
+    const all = this.ctx.cache.wildcard(typeUrl, proxy);
+    // Names asked for beside the wildcard may exist outside the wildcard set (on-demand resources).
+    const extra = [...w.names].filter((name) => !all.has(name));
+    if (extra.length === 0) return all;
+    const merged = new Map(all);
+    for (const [name, r] of this.ctx.cache.named(typeUrl, proxy, extra)) merged.set(name, r);
+    return merged;
+  }
+
+  /** Names that a push must look at for this type: all subscribed, or (endpoint-only push) just those it changed. */
+  protected pushCandidates(typeUrl: XdsTypeUrl, w: WatchedType): ReadonlyMap<string, EncodedResource> | undefined {
+    const changes = this.ctx.cache.endpointChangesFor(typeUrl, this.proxy!);
+    if (changes === 'none') return undefined;
+    if (changes === 'all') return this.subscribedResources(typeUrl, w);
+    const names: string[] = [];
+    for (const name of changes) if (w.wildcard || w.names.has(name)) names.push(name);
+    if (names.length === 0) return undefined;
+    return this.ctx.cache.named(typeUrl, this.proxy!, names);
+  }
+
+  /** Writes without waiting: used to answer requests, which the client paces itself. */
+  protected send(buf: Buffer): void {
+    if (this.closed) return;
+    this.call.write(buf);
+  }
+
+  /** Writes and, when the stream's buffer is full, waits until the client has read it. */
+  protected async sendPaced(buf: Buffer): Promise<void> {
+    if (this.closed) return;
+    if (!this.call.write(buf)) {
+      await new Promise<void>((resolve) => {
+        if (this.closed) resolve();
+        else this.drainWaiters.push(resolve);
+      });
+    }
+  }
+
+  /** Queues a push; while one runs, later ones merge into a single pending push. */
+  enqueuePush(request: PushRequest): Promise<void> {
+    if (this.closed || !this.proxy) return Promise.resolve();
+    if (this.pushRunning) {
+      this.pendingPush = this.pendingPush ? mergePushRequests(this.pendingPush, request) : request;
+      return Promise.resolve();
+    }
+    return this.runPushes(request);
+  }
+
+  private async runPushes(first: PushRequest): Promise<void> {
+    this.pushRunning = true;
+    let request: PushRequest | undefined = first;
+    try {
+      while (request && !this.closed) {
+        await this.push(request);
+        request = this.pendingPush;
+        this.pendingPush = undefined;
+      }
+    } catch (err) {
+      this.ctx.logger.error({ conn: this.id, err }, 'push failed; closing stream');
+      this.close(err);
+    } finally {
+      this.pushRunning = false;
+    }
+  }
+
+  protected abstract push(request: PushRequest): Promise<void>;
+
+  /** Ends the stream: with an error status when `err` is given, cleanly otherwise. */
+  close(err?: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.drainWaiters) w();
+    this.drainWaiters = [];
+    if (this.proxy) {
+      this.ctx.unregister(this);
+      this.ctx.observer.disconnected(this.proxy, this.protocol);
+      this.ctx.logger.info({ conn: this.id, proxy: this.proxy.id }, 'proxy disconnected');
+    }
+    if (err !== undefined) {
+      const message = err instanceof Error ? err.message : String(err);
+      const code = err instanceof ProtocolViolation ? 3 /* INVALID_ARGUMENT */ : 13 /* INTERNAL */;
+      this.call.emit('error', { code, details: message });
+    } else {
+      this.call.end();
+    }
+  }
+
+  /** Per-type sync state, for debug endpoints and tests. */
+  syncState(): ConnectionSyncState {
+    return {
+      id: this.id,
+      proxyId: this.proxy?.id ?? '',
+      protocol: this.protocol,
+      connectedAt: this.connectedAt.toISOString(),
+      types: [...this.watched.values()].map((w) => ({
+        typeUrl: w.typeUrl,
+        wildcard: w.wildcard,
+        subscribed: [...w.names].sort(),
+        resourcesSent: w.sent.size,
+        lastNonce: w.lastNonce,
+        lastVersionSent: w.lastVersionSent,
+        ackedVersion: w.ackedVersion,
+        lastNack: w.lastNack ? { message: w.lastNack.message, code: w.lastNack.code, nonce: w.lastNack.nonce, at: w.lastNack.at.toISOString() } : undefined,
+      })),
+    };
+  }
+}
+
+export interface ConnectionSyncState {
+  readonly id: string;
+  readonly proxyId: string;
+  readonly protocol: StreamProtocol;
+  readonly connectedAt: string;
+  readonly types: ReadonlyArray<{
+    readonly typeUrl: string;
+    readonly wildcard: boolean;
+    readonly subscribed: readonly string[];
+    readonly resourcesSent: number;
+    readonly lastNonce: string;
+    readonly lastVersionSent: string;
+    readonly ackedVersion: string;
+    readonly lastNack?: { readonly message: string; readonly code: number; readonly nonce: string; readonly at: string };
+  }>;
+}

@@ -1,0 +1,148 @@
+/**
+ * Incremental (Delta) ADS: the client says which names it subscribes to and
+ * unsubscribes from, and, on a new stream, which versions it already holds;
+ * the server sends only resources whose version the client lacks, and names
+ * in removed_resources when they are deleted or do not exist. Subscription
+ * changes are honoured even on a request with a stale nonce, because unlike
+ * SotW they are not repeated later.
+ */
+import { isKnownType, isRootType, PUSH_ORDER, type XdsTypeUrl } from '../proto/type-urls.js';
+import type { PushRequest } from '../../push/push-request.js';
+import type { EncodedResource } from '../cache/encoded-resource.js';
+import { XdsConnection, type ConnectionContext } from './connection.js';
+import { encodeDeltaResponse, type DeltaCall, type DeltaRequest } from './wire.js';
+import type { WatchedType } from './watched-type.js';
+
+interface DeltaChanges {
+  readonly updates: EncodedResource[];
+  readonly removed: string[];
+}
+
+export class DeltaConnection extends XdsConnection {
+  readonly protocol = 'delta' as const;
+
+  constructor(id: string, call: DeltaCall, ctx: ConnectionContext, private readonly controlPlane: Uint8Array) {
+    super(id, call as never, ctx);
+  }
+
+  handleRequest(req: DeltaRequest): void {
+    const proxy = this.identify(req.node);
+    if (!isKnownType(req.typeUrl) || !this.ctx.cache.supports(req.typeUrl)) {
+      this.ctx.logger.debug({ conn: this.id, typeUrl: req.typeUrl }, 'request for a type tsiod does not serve');
+      return;
+    }
+    const typeUrl = req.typeUrl;
+    const w = this.watchedFor(typeUrl);
+    if (req.responseNonce !== '') {
+      if (req.responseNonce !== w.lastNonce) {
+        this.ctx.observer.staleNonce(proxy, typeUrl);
+      } else if (req.errorDetail) {
+        w.lastNack = { ...req.errorDetail, nonce: req.responseNonce, at: new Date() };
+        this.ctx.observer.nacked(proxy, typeUrl, req.errorDetail);
+        this.ctx.logger.warn({ conn: this.id, proxy: proxy.id, typeUrl, error: req.errorDetail.message }, 'proxy rejected config (NACK); it keeps the last good version');
+      } else {
+        w.ackedVersion = req.responseNonce;
+        w.lastNack = undefined;
+        this.ctx.observer.acked(proxy, typeUrl, req.responseNonce);
+      }
+    }
+    const first = !w.requested;
+    w.requested = true;
+    const reconnect = first && Object.keys(req.initialResourceVersions).length > 0;
+    if (first) {
+      for (const [name, version] of Object.entries(req.initialResourceVersions)) w.sent.set(name, version);
+      if (req.subscribe.length === 0 && isRootType(typeUrl)) {
+        w.wildcard = true;
+        w.legacyWildcard = true;
+      }
+    }
+    const changed = this.updateSubscription(w, req, first);
+    if (!first && !changed) return;
+    const { updates, removed } = this.changesFor(w, this.subscribedResources(typeUrl, w));
+    // A fresh stream always gets an answer, even an empty one, so the proxy can finish initialising.
+    if (updates.length === 0 && removed.length === 0 && !(first && !reconnect)) return;
+    this.send(this.buildResponse(typeUrl, w, updates, removed));
+  }
+
+  /** Applies subscribe/unsubscribe; returns whether anything changed. */
+  private updateSubscription(w: WatchedType, req: DeltaRequest, first: boolean): boolean {
+    let changed = false;
+    for (const name of req.subscribe) {
+      if (name === '*') {
+        if (!w.wildcard) changed = true;
+        w.wildcard = true;
+        continue;
+      }
+      if (w.names.has(name)) continue;
+      w.names.add(name);
+      changed = true;
+      // Newly subscribed names are sent even if sent before, unless the client just told us it holds them.
+      if (!(first && name in req.initialResourceVersions)) w.sent.delete(name);
+      w.reportedAbsent.delete(name);
+    }
+    for (const name of req.unsubscribe) {
+      changed = true;
+      if (name === '*') {
+        w.wildcard = false;
+        w.legacyWildcard = false;
+        for (const held of [...w.sent.keys()]) if (!w.names.has(held)) w.sent.delete(held);
+        continue;
+      }
+      w.names.delete(name);
+      w.reportedAbsent.delete(name);
+      // Under a wildcard the client still wants the resource; forgetting we sent it makes us send it again.
+      w.sent.delete(name);
+    }
+    return changed;
+  }
+
+  private changesFor(w: WatchedType, current: ReadonlyMap<string, EncodedResource>): DeltaChanges {
+    const updates: EncodedResource[] = [];
+    for (const r of current.values()) if (w.sent.get(r.name) !== r.version) updates.push(r);
+    const removed: string[] = [];
+    for (const name of w.sent.keys()) if (!current.has(name)) removed.push(name);
+    for (const name of w.names) {
+      if (!current.has(name) && !w.sent.has(name) && !w.reportedAbsent.has(name)) removed.push(name);
+    }
+    return { updates, removed };
+  }
+
+  protected async push(request: PushRequest): Promise<void> {
+    const removals: Array<[XdsTypeUrl, WatchedType, string[]]> = [];
+    for (const typeUrl of PUSH_ORDER) {
+      const w = this.watched.get(typeUrl);
+      if (!w?.requested) continue;
+      let updates: EncodedResource[];
+      let removed: string[] = [];
+      if (request.full) {
+        ({ updates, removed } = this.changesFor(w, this.subscribedResources(typeUrl, w)));
+      } else {
+        const candidates = this.pushCandidates(typeUrl, w);
+        if (!candidates) continue;
+        updates = [];
+        for (const r of candidates.values()) if (w.sent.get(r.name) !== r.version) updates.push(r);
+      }
+      if (updates.length > 0) await this.sendPaced(this.buildResponse(typeUrl, w, updates, []));
+      if (removed.length > 0) removals.push([typeUrl, w, removed]);
+    }
+    // Make-before-break: removals go out after every type's additions and updates.
+    for (const [typeUrl, w, removed] of removals) await this.sendPaced(this.buildResponse(typeUrl, w, [], removed));
+  }
+
+  private buildResponse(typeUrl: XdsTypeUrl, w: WatchedType, updates: readonly EncodedResource[], removed: readonly string[]): Buffer {
+    const nonce = this.nextNonce();
+    for (const r of updates) {
+      w.sent.set(r.name, r.version);
+      w.reportedAbsent.delete(r.name);
+    }
+    for (const name of removed) {
+      w.sent.delete(name);
+      if (w.names.has(name)) w.reportedAbsent.add(name);
+    }
+    w.lastNonce = nonce;
+    const snapshot = this.ctx.cache.currentSnapshot;
+    const buf = encodeDeltaResponse(typeUrl, snapshot ? String(snapshot.id) : '', nonce, updates, removed, this.controlPlane);
+    this.ctx.observer.responseSent(typeUrl, buf.length, updates.length, removed.length);
+    return buf;
+  }
+}
