@@ -1,0 +1,35 @@
+/**
+ * tsiod's one-way data flow, enforced:
+ *   config -> model -> push -> xds/gen -> xds/cache -> xds/server
+ * A folder imports only from folders before it in the flow (xds/proto is a
+ * leaf every xds stage may use). ca, inject, webhook, debug, metrics and cli
+ * sit beside the flow: they may import from it, it never imports from them.
+ */
+const upstream = (from, to, why) => ({ name: `flow:${from}->${to}`, comment: why, severity: 'error', from: { path: `^src/${from}` }, to: { path: `^src/${to}` } });
+
+module.exports = {
+  forbidden: [
+    upstream('config', '(model|push|xds)', 'config sources and validation know nothing of the model or xDS'),
+    upstream('model', '(push|xds)', 'the model is plain data; it does not know how it is served'),
+    upstream('push', 'xds', 'push requests describe changes; they do not reach into xDS'),
+    upstream('xds/proto', 'xds/(gen|cache|server)', 'the proto registry is a leaf'),
+    upstream('xds/gen', 'xds/(cache|server)', 'generators are pure: snapshot x key -> resources'),
+    upstream('xds/cache', 'xds/server', 'the cache does not know about streams'),
+    {
+      name: 'flow:no-beside-imports',
+      comment: 'ca, inject, webhook, debug, metrics and cli sit beside the flow and are never imported by it',
+      severity: 'error',
+      from: { path: '^src/(config|model|push|xds)' },
+      to: { path: '^src/(ca|inject|webhook|debug|metrics|cli)' },
+    },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    { name: 'no-test-imports-from-src', severity: 'error', from: { path: '^src' }, to: { path: '^(test|bench)' } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^src/gen' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
