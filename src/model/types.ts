@@ -3,8 +3,10 @@
  * frozen data: the config pipeline builds it, nothing downstream mutates it.
  */
 
+import type { Protocol } from '../config/protocol.js';
+
 /** Application protocol of a service port, from its name prefix or appProtocol (Istio's rules). */
-export type Protocol = 'HTTP' | 'HTTP2' | 'GRPC' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP' | 'MONGO' | 'REDIS' | 'MYSQL' | 'UNSUPPORTED';
+export type { Protocol };
 
 export interface ServicePort {
   /** Port name as written in the Service/ServiceEntry (may be empty for single-port Services). */

@@ -1,0 +1,113 @@
+/**
+ * `tsiod serve`: the main job. Reads a directory of Kubernetes and Istio YAML,
+ * builds a snapshot, serves it over ADS, and on every change (debounced)
+ * builds the next snapshot and pushes only what changed.
+ */
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { DirectorySource } from '../config/directory-source.js';
+import { formatConfigError, type ConfigError } from '../config/config-error.js';
+import { mergeChangeSets, type ChangeSet } from '../config/change-set.js';
+import { buildSnapshot } from '../model/build-snapshot.js';
+import { DEFAULT_MESH_CONFIG, type MeshConfig, type MeshSnapshot } from '../model/types.js';
+import { classifyChange, isEmptyPush } from '../push/classify-change.js';
+import { Debouncer, DEFAULT_DEBOUNCE } from '../push/debounce.js';
+import { generators } from '../xds/gen/index.js';
+import { XdsServer } from '../xds/server/xds-server.js';
+import { createXdsMetrics } from '../metrics/xds-metrics.js';
+import { startMonitoringServer, type MonitoringServer } from '../metrics/monitoring-server.js';
+import { createLogger } from './logger.js';
+
+export const TSIOD_VERSION = '0.1.0';
+
+export interface ServeOptions {
+  readonly configDir: string;
+  /** Address to listen on; default 0.0.0.0 (tests use 127.0.0.1). */
+  readonly host?: string;
+  /** Plaintext xDS port; default 15010; 0 picks a free port. */
+  readonly xdsPort?: number;
+  /** /metrics, /ready, /debug/syncz; default 15014; 0 picks a free port; null turns it off. */
+  readonly monitoringPort?: number | null;
+  readonly debounceAfterMs?: number;
+  readonly debounceMaxMs?: number;
+  readonly mesh?: MeshConfig;
+  readonly logger?: Logger;
+}
+
+export interface RunningTsiod {
+  readonly xdsPort: number;
+  readonly monitoringPort: number | null;
+  /** The snapshot proxies are being served from. */
+  readonly snapshot: () => MeshSnapshot;
+  /** Prometheus registry, for tests that read counters directly. */
+  readonly metrics: Registry;
+  close(): Promise<void>;
+}
+
+export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
+  const logger = options.logger ?? createLogger();
+  const mesh = options.mesh ?? DEFAULT_MESH_CONFIG;
+  const host = options.host ?? '0.0.0.0';
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const server = new XdsServer({ generators, logger, observer: createXdsMetrics(registry, TSIOD_VERSION), domainSuffix: mesh.domainSuffix });
+
+  const reportConfigError = (error: ConfigError): void => {
+    logger.warn({ source: error.source, kind: error.kind, name: error.name, namespace: error.namespace, path: error.path }, `invalid config, ignored: ${formatConfigError(error)}`);
+  };
+
+  let snapshot: MeshSnapshot | undefined;
+  const source = new DirectorySource({
+    directory: options.configDir,
+    onError: reportConfigError,
+    onUpdate: (update) => debouncer.add(update.changes),
+  });
+
+  const pushChanges = async (changes: ChangeSet): Promise<void> => {
+    const next = buildSnapshot({ mesh, objects: source.store.objects().values() }, snapshot);
+    const request = classifyChange(changes, snapshot, next);
+    if (isEmptyPush(request)) {
+      logger.debug({ changes: changes.kinds.size }, 'config changed but nothing proxies see did');
+      return;
+    }
+    snapshot = next;
+    logger.info({ snapshot: next.id, full: request.full, reasons: [...request.reasons], endpointHosts: [...request.endpointHosts].slice(0, 10), configs: [...request.configsUpdated].slice(0, 10) }, 'pushing');
+    await server.push(next, request);
+  };
+
+  const debouncer = new Debouncer<ChangeSet>(
+    { quietMs: options.debounceAfterMs ?? DEFAULT_DEBOUNCE.quietMs, maxMs: options.debounceMaxMs ?? DEFAULT_DEBOUNCE.maxMs },
+    mergeChangeSets,
+    (changes) => pushChanges(changes).catch((err: unknown) => logger.error({ err }, 'push failed')),
+  );
+
+  const initial = await source.start();
+  for (const error of initial.errors) reportConfigError(error);
+  // With no previous snapshot the change is always a full 'initial' push, so a snapshot exists from here on.
+  await pushChanges(initial.changes);
+  if (!snapshot) throw new Error('internal error: no snapshot after the initial load');
+
+  const xdsPort = await server.listen(host, options.xdsPort ?? 15010);
+  let monitoring: MonitoringServer | undefined;
+  if (options.monitoringPort !== null) {
+    monitoring = await startMonitoringServer(host, options.monitoringPort ?? 15014, {
+      registry,
+      ready: () => snapshot !== undefined,
+      syncz: () => server.syncStatus(),
+    });
+  }
+  logger.info({ xdsPort, monitoringPort: monitoring?.port ?? null, services: snapshot.services.size, configDir: options.configDir }, 'tsiod ready');
+
+  return {
+    xdsPort,
+    monitoringPort: monitoring?.port ?? null,
+    snapshot: () => snapshot!,
+    metrics: registry,
+    close: async () => {
+      debouncer.close();
+      await source.close();
+      await monitoring?.close();
+      await server.close();
+    },
+  };
+}

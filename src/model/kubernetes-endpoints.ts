@@ -1,0 +1,119 @@
+/**
+ * Endpoints of Kubernetes Services, from EndpointSlices, or from the legacy
+ * Endpoints object when a Service has no EndpointSlice (as Istio does).
+ */
+import type { ConfigObject } from '../config/config-object.js';
+import { contentOf, type KubeEndpointsContent, type KubeEndpointSliceContent, type KubeObjectReference, type KubePodContent, type KubeSlicePort } from './kube-objects.js';
+import type { PodIndex } from './pod-index.js';
+import type { Locality, MeshService, ServicePort, WorkloadEndpoint } from './types.js';
+
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
+const REGION_LABEL = 'topology.kubernetes.io/region';
+const ZONE_LABEL = 'topology.kubernetes.io/zone';
+const SUBZONE_LABEL = 'topology.istio.io/subzone';
+
+/** EndpointSlices by "namespace/service-name". */
+export function groupSlicesByService(slices: Iterable<ConfigObject>): Map<string, ConfigObject[]> {
+  const out = new Map<string, ConfigObject[]>();
+  for (const slice of slices) {
+    const service = slice.metadata.labels[SERVICE_NAME_LABEL];
+    if (!service) continue;
+    const key = `${slice.metadata.namespace}/${service}`;
+    const list = out.get(key) ?? [];
+    list.push(slice);
+    out.set(key, list);
+  }
+  return out;
+}
+
+export function endpointsFromSlices(service: MeshService, slices: readonly ConfigObject[], pods: PodIndex): WorkloadEndpoint[] {
+  const out: WorkloadEndpoint[] = [];
+  for (const slice of slices) {
+    const content = contentOf<KubeEndpointSliceContent>(slice);
+    // Istio skips FQDN slices: their addresses are names, not workloads.
+    if (content.addressType === 'FQDN') continue;
+    const portPairs = matchPorts(service.ports, content.ports ?? []);
+    for (const endpoint of content.endpoints ?? []) {
+      const ready = endpoint.conditions?.ready !== false;
+      for (const address of endpoint.addresses) {
+        const pod = pods.find(endpoint.targetRef, slice.metadata.namespace, address);
+        for (const [servicePort, slicePort] of portPairs) {
+          out.push(workloadEndpoint(address, slicePort.port, servicePort, ready, pod, endpoint.zone));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function endpointsFromLegacy(service: MeshService, endpoints: ConfigObject, pods: PodIndex): WorkloadEndpoint[] {
+  const out: WorkloadEndpoint[] = [];
+  for (const subset of contentOf<KubeEndpointsContent>(endpoints).subsets ?? []) {
+    const portPairs = matchPorts(service.ports, subset.ports ?? []);
+    const addresses: Array<[{ readonly ip: string; readonly targetRef?: KubeObjectReference }, boolean]> = [
+      ...(subset.addresses ?? []).map((a) => [a, true] as [typeof a, boolean]),
+      ...(subset.notReadyAddresses ?? []).map((a) => [a, false] as [typeof a, boolean]),
+    ];
+    for (const [address, ready] of addresses) {
+      const pod = pods.find(address.targetRef, endpoints.metadata.namespace, address.ip);
+      for (const [servicePort, endpointPort] of portPairs) {
+        out.push(workloadEndpoint(address.ip, endpointPort.port, servicePort, ready, pod, undefined));
+      }
+    }
+  }
+  return out;
+}
+
+/** Slice ports carry the Service port's name ("" for a single unnamed port); that is how they pair up. */
+function matchPorts(servicePorts: readonly ServicePort[], slicePorts: readonly KubeSlicePort[]): Array<[ServicePort, KubeSlicePort]> {
+  const pairs: Array<[ServicePort, KubeSlicePort]> = [];
+  for (const slicePort of slicePorts) {
+    const servicePort = servicePorts.find((p) => p.name === (slicePort.name ?? ''));
+    if (servicePort) pairs.push([servicePort, slicePort]);
+  }
+  return pairs;
+}
+
+function workloadEndpoint(
+  address: string,
+  port: number,
+  servicePort: ServicePort,
+  ready: boolean,
+  pod: ConfigObject | undefined,
+  zone: string | undefined,
+): WorkloadEndpoint {
+  const labels = pod?.metadata.labels ?? {};
+  const serviceAccount = pod ? contentOf<KubePodContent>(pod).spec?.serviceAccountName : undefined;
+  const tlsMode = labels[TLS_MODE_LABEL];
+  const locality = localityOf(labels, zone);
+  return {
+    address,
+    port,
+    servicePortName: servicePort.name,
+    servicePort: servicePort.port,
+    labels,
+    ready,
+    ...(locality ? { locality } : {}),
+    ...(serviceAccount ? { serviceAccount } : {}),
+    ...(tlsMode ? { tlsMode } : {}),
+    ...(pod ? { workloadName: `pod/${pod.metadata.namespace}/${pod.metadata.name}` } : {}),
+  };
+}
+
+/**
+ * Kept simple: zone from the slice endpoint (Kubernetes copies the node's
+ * zone there), region/zone/subzone otherwise from the Pod's topology labels.
+ * Node objects are not read.
+ */
+function localityOf(labels: Readonly<Record<string, string>>, zone: string | undefined): Locality | undefined {
+  const region = labels[REGION_LABEL];
+  const resolvedZone = zone ?? labels[ZONE_LABEL];
+  const subzone = labels[SUBZONE_LABEL];
+  if (!region && !resolvedZone && !subzone) return undefined;
+  return {
+    ...(region ? { region } : {}),
+    ...(resolvedZone ? { zone: resolvedZone } : {}),
+    ...(subzone ? { subzone } : {}),
+  };
+}

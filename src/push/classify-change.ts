@@ -1,0 +1,55 @@
+/**
+ * Decides how much a config change must push. Endpoint-kind changes
+ * (EndpointSlice, Endpoints, Pod) that only move endpoints of EDS services
+ * need EDS for those hosts alone; anything else is a full push. STATIC and
+ * DNS ServiceEntries count as "anything else": their clusters carry their
+ * endpoints inline, so CDS must be regenerated.
+ *
+ * Relies on buildSnapshot keeping unchanged parts by reference.
+ */
+import { changedKeys, type ChangeSet } from '../config/change-set.js';
+import { ENDPOINT_KINDS } from '../config/kinds.js';
+import { endpointPush, fullPush, type PushRequest } from './push-request.js';
+import type { MeshSnapshot } from '../model/types.js';
+
+export function classifyChange(changes: ChangeSet, previous: MeshSnapshot | undefined, next: MeshSnapshot): PushRequest {
+  const keys = changedKeys(changes);
+  if (!previous) return fullPush('initial', keys);
+  if (!sameServicesAndConfig(previous, next)) return fullPush('config', keys);
+  const hosts = changedEndpointHosts(previous, next);
+  if (hosts.length === 0) return endpointPush([]);
+  const onlyEndpointKinds = [...changes.kinds].every((kind) => ENDPOINT_KINDS.has(kind));
+  const allEds = hosts.every((host) => next.services.get(host)?.resolution === 'EDS');
+  return onlyEndpointKinds && allEds ? endpointPush(hosts) : fullPush('config', keys);
+}
+
+/** True when the request regenerates nothing: the change did not alter the snapshot (e.g. a Pod annotation). */
+export function isEmptyPush(request: PushRequest): boolean {
+  return !request.full && request.endpointHosts.size === 0;
+}
+
+function sameServicesAndConfig(previous: MeshSnapshot, next: MeshSnapshot): boolean {
+  return (
+    previous.mesh === next.mesh &&
+    sameMap(previous.services, next.services) &&
+    sameList(previous.virtualServices, next.virtualServices) &&
+    sameList(previous.destinationRules, next.destinationRules)
+  );
+}
+
+function changedEndpointHosts(previous: MeshSnapshot, next: MeshSnapshot): string[] {
+  const hosts: string[] = [];
+  for (const [host, list] of next.endpoints) if (previous.endpoints.get(host) !== list) hosts.push(host);
+  for (const host of previous.endpoints.keys()) if (!next.endpoints.has(host)) hosts.push(host);
+  return hosts;
+}
+
+function sameMap<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, value] of a) if (b.get(key) !== value) return false;
+  return true;
+}
+
+function sameList<V>(a: readonly V[], b: readonly V[]): boolean {
+  return a.length === b.length && a.every((value, i) => b[i] === value);
+}

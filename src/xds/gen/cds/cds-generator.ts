@@ -1,0 +1,53 @@
+/**
+ * CDS. Envoy proxies (sidecars and gateways) get every outbound cluster plus
+ * the BlackHole and Passthrough clusters; proxyless gRPC gets EDS clusters
+ * only. Nothing else about the proxy matters yet, hence the key.
+ */
+import type { MeshService, MeshSnapshot } from '../../../model/types.js';
+import { ClusterType } from '../../proto/type-urls.js';
+import type { GeneratedResource, ResourceGenerator } from '../generator.js';
+import { parseClusterName } from '../common/cluster-names.js';
+import { sortedServices } from '../common/mesh-services.js';
+import { clientKindOf, type ClientKind } from '../common/proxy-kind.js';
+import { buildBlackHoleCluster, buildPassthroughCluster } from './build-fallback-clusters.js';
+import { buildOutboundClusters } from './build-outbound-clusters.js';
+import { buildProxylessClusters } from './build-proxyless-clusters.js';
+
+export type CdsKey = { readonly kind: ClientKind };
+
+/** With names, only services those names can refer to are built: gRPC asks for a handful of clusters at a time. */
+function servicesToBuild(snapshot: MeshSnapshot, names: ReadonlySet<string> | undefined): MeshService[] {
+  if (!names) return sortedServices(snapshot);
+  const hosts = new Set<string>();
+  for (const name of names) {
+    const parts = parseClusterName(name);
+    if (parts) hosts.add(parts.hostname);
+  }
+  return [...hosts].sort().flatMap((host) => {
+    const service = snapshot.services.get(host);
+    return service ? [service] : [];
+  });
+}
+
+function toResources(clusters: readonly Record<string, unknown>[], names: ReadonlySet<string> | undefined): GeneratedResource[] {
+  const out: GeneratedResource[] = [];
+  for (const cluster of clusters) {
+    const name = cluster['name'] as string;
+    if (!names || names.has(name)) out.push({ name, resource: cluster });
+  }
+  return out;
+}
+
+export const cdsGenerator: ResourceGenerator<CdsKey> = {
+  typeUrl: ClusterType,
+  keyOf: (proxy) => ({ kind: clientKindOf(proxy) }),
+  generate(snapshot: MeshSnapshot, key: CdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
+    const services = servicesToBuild(snapshot, names);
+    if (key.kind === 'proxyless') {
+      return toResources(services.flatMap((service) => buildProxylessClusters(snapshot, service)), names);
+    }
+    const clusters = services.flatMap((service) => buildOutboundClusters(snapshot, service));
+    clusters.push(buildBlackHoleCluster(), buildPassthroughCluster());
+    return toResources(clusters, names);
+  },
+};

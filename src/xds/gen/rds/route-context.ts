@@ -1,0 +1,10 @@
+/** What route translation needs to know besides the VirtualService itself. */
+import type { MeshSnapshot } from '../../../model/types.js';
+import type { ClientKind } from '../common/proxy-kind.js';
+
+export interface RouteContext {
+  readonly snapshot: MeshSnapshot;
+  /** The port the client connected to: the default destination port and the filter for match.port. */
+  readonly listenerPort: number;
+  readonly client: ClientKind;
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { ChangeSet } from '../../src/config/change-set.js';
+import { buildSnapshot } from '../../src/model/build-snapshot.js';
+import { classifyChange, isEmptyPush } from '../../src/push/classify-change.js';
+import { DEFAULT_MESH_CONFIG } from '../../src/model/types.js';
+import { bookinfoObjects, withObject } from '../model/bookinfo.js';
+
+const mesh = DEFAULT_MESH_CONFIG;
+const REVIEWS = 'reviews.default.svc.cluster.local';
+
+function updated(...keys: string[]): ChangeSet {
+  return { added: new Set(), updated: new Set(keys), removed: new Set(), kinds: new Set(keys.map((k) => k.split('/')[0]!)) };
+}
+
+const reviewsV3Slice = (ready: boolean): string => `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: reviews-v3, labels: {kubernetes.io/service-name: reviews}}
+addressType: IPv4
+ports: [{name: grpc, port: 19085}]
+endpoints: [{addresses: [127.0.0.1], conditions: {ready: ${ready}}, targetRef: {kind: Pod, name: reviews-v3}}]
+`;
+
+describe('classifyChange', () => {
+  const objects = bookinfoObjects();
+  const previous = buildSnapshot({ mesh, objects });
+
+  it('pushes everything for the first snapshot', () => {
+    const request = classifyChange(updated(), undefined, previous);
+    expect(request.full).toBe(true);
+    expect([...request.reasons]).toEqual(['initial']);
+  });
+
+  it('pushes only EDS for the hosts whose endpoints an EndpointSlice change moved', () => {
+    const next = buildSnapshot({ mesh, objects: withObject(objects, reviewsV3Slice(false)) }, previous);
+    const request = classifyChange(updated('EndpointSlice/default/reviews-v3'), previous, next);
+    expect(request.full).toBe(false);
+    expect([...request.endpointHosts]).toEqual([REVIEWS]);
+  });
+
+  it('treats a Pod label change as endpoint-only (subset membership moves)', () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: reviews-v3, labels: {app: reviews, version: v2}}\nspec: {serviceAccountName: bookinfo-reviews}\n';
+    const next = buildSnapshot({ mesh, objects: withObject(objects, pod) }, previous);
+    const request = classifyChange(updated('Pod/default/reviews-v3'), previous, next);
+    expect(request.full).toBe(false);
+    expect([...request.endpointHosts]).toEqual([REVIEWS]);
+  });
+
+  it('returns a request with nothing to push when the snapshot did not change (a Pod annotation)', () => {
+    const pod =
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: reviews-v3, labels: {app: reviews, version: v3}, annotations: {note: hi}}\nspec: {serviceAccountName: bookinfo-reviews}\n';
+    const next = buildSnapshot({ mesh, objects: withObject(objects, pod) }, previous);
+    const request = classifyChange(updated('Pod/default/reviews-v3'), previous, next);
+    expect(isEmptyPush(request)).toBe(true);
+  });
+
+  it('pushes everything for a VirtualService change', () => {
+    const vs = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}
+`;
+    const next = buildSnapshot({ mesh, objects: withObject(objects, vs) }, previous);
+    const request = classifyChange(updated('VirtualService/default/reviews'), previous, next);
+    expect(request.full).toBe(true);
+    expect([...request.configsUpdated]).toEqual(['VirtualService/default/reviews']);
+    expect(isEmptyPush(request)).toBe(false);
+  });
+
+  it('pushes everything for a Service port change', () => {
+    const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: reviews}\nspec: {ports: [{name: http, port: 9080}]}\n';
+    const next = buildSnapshot({ mesh, objects: withObject(objects, service) }, previous);
+    expect(classifyChange(updated('Service/default/reviews'), previous, next).full).toBe(true);
+  });
+
+  it('pushes everything when STATIC ServiceEntry endpoints change, since its clusters embed them', () => {
+    const entry = (ip: string): string => `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: db}
+spec: {hosts: [db.example.com], resolution: STATIC, ports: [{number: 5432, name: tcp, protocol: TCP}], endpoints: [{address: ${ip}}]}
+`;
+    const before = buildSnapshot({ mesh, objects: withObject(objects, entry('192.0.2.1')) });
+    const after = buildSnapshot({ mesh, objects: withObject(objects, entry('192.0.2.2')) }, before);
+    const request = classifyChange(updated('ServiceEntry/default/db'), before, after);
+    expect(request.full).toBe(true);
+  });
+});

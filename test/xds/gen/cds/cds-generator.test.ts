@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { cdsGenerator } from '../../../../src/xds/gen/cds/cds-generator.js';
+import { HTTP_PROTOCOL_OPTIONS_KEY } from '../../../../src/xds/gen/common/type-names.js';
+import { generateFor, namesOf, resourceNamed } from '../helpers/generate.js';
+import { destinationRule, endpoint, fqdn, kubeService, port, proxy, serviceEntry, snapshot } from '../helpers/mesh-builder.js';
+
+const http = port(9080, 'HTTP', 'http');
+const grpc = port(7070, 'GRPC', 'grpc');
+const reviews = kubeService('reviews', 'default', [http]);
+const echo = kubeService('echo', 'echo', [grpc]);
+const reviewsRule = destinationRule('reviews', 'default', {
+  host: fqdn('reviews'),
+  subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }],
+});
+
+describe('CDS for Envoy', () => {
+  const snap = snapshot({ services: [reviews, echo], destinationRules: [reviewsRule] });
+  const clusters = generateFor(cdsGenerator, snap, proxy('sidecar'));
+
+  it('builds an EDS cluster per service port, fed over ADS', () => {
+    expect(resourceNamed(clusters, `outbound|9080||${fqdn('reviews')}`)).toEqual({
+      name: `outbound|9080||${fqdn('reviews')}`,
+      type: 'EDS',
+      connectTimeout: { seconds: 10 },
+      lbPolicy: 'ROUND_ROBIN',
+      edsClusterConfig: { edsConfig: { ads: {}, resourceApiVersion: 'V3' }, serviceName: `outbound|9080||${fqdn('reviews')}` },
+    });
+  });
+
+  it('builds one subset cluster per DestinationRule subset', () => {
+    expect(namesOf(clusters)).toEqual(expect.arrayContaining([`outbound|9080|v1|${fqdn('reviews')}`, `outbound|9080|v2|${fqdn('reviews')}`]));
+    expect(resourceNamed(clusters, `outbound|9080|v2|${fqdn('reviews')}`)['edsClusterConfig']).toEqual({
+      edsConfig: { ads: {}, resourceApiVersion: 'V3' },
+      serviceName: `outbound|9080|v2|${fqdn('reviews')}`,
+    });
+  });
+
+  it('speaks HTTP/2 upstream for gRPC ports only', () => {
+    const options = resourceNamed(clusters, `outbound|7070||${fqdn('echo', 'echo')}`)['typedExtensionProtocolOptions'] as Record<string, unknown>;
+    expect(options[HTTP_PROTOCOL_OPTIONS_KEY]).toMatchObject({ explicitHttpConfig: { http2ProtocolOptions: {} } });
+    expect(resourceNamed(clusters, `outbound|9080||${fqdn('reviews')}`)).not.toHaveProperty('typedExtensionProtocolOptions');
+  });
+
+  it('adds BlackHoleCluster and PassthroughCluster', () => {
+    expect(resourceNamed(clusters, 'BlackHoleCluster')).toMatchObject({ type: 'STATIC' });
+    expect(resourceNamed(clusters, 'BlackHoleCluster')).not.toHaveProperty('loadAssignment');
+    expect(resourceNamed(clusters, 'PassthroughCluster')).toMatchObject({ type: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED' });
+  });
+
+  it('with names, returns only those that exist', () => {
+    const named = generateFor(cdsGenerator, snap, proxy('sidecar'), [`outbound|9080|v1|${fqdn('reviews')}`, 'outbound|1|| nosuch', 'BlackHoleCluster']);
+    expect(namesOf(named)).toEqual([`outbound|9080|v1|${fqdn('reviews')}`, 'BlackHoleCluster']);
+  });
+});
+
+describe('CDS for ServiceEntry resolutions', () => {
+  const tcp = port(5432, 'TCP', 'pg');
+  const web = port(80, 'HTTP', 'http');
+
+  it('STATIC → STATIC cluster with the ready endpoints inline', () => {
+    const db = serviceEntry('db.internal', 'default', 'STATIC', [tcp]);
+    const snap = snapshot({
+      services: [db],
+      endpoints: { 'db.internal': [endpoint('192.168.0.1', tcp), endpoint('192.168.0.2', tcp, { ready: false })] },
+    });
+    const cluster = resourceNamed(generateFor(cdsGenerator, snap, proxy('sidecar')), 'outbound|5432||db.internal');
+    expect(cluster['type']).toBe('STATIC');
+    expect(cluster['loadAssignment']).toMatchObject({
+      clusterName: 'outbound|5432||db.internal',
+      endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: '192.168.0.1', portValue: 5432 } } } }] }],
+    });
+  });
+
+  it('STATIC without endpoints is left out, as Istio does', () => {
+    const snap = snapshot({ services: [serviceEntry('db.internal', 'default', 'STATIC', [tcp])] });
+    expect(namesOf(generateFor(cdsGenerator, snap, proxy('sidecar')))).not.toContain('outbound|5432||db.internal');
+  });
+
+  it('DNS → STRICT_DNS resolving the host itself when there are no endpoints', () => {
+    const snap = snapshot({ services: [serviceEntry('httpbin.org', 'default', 'DNS', [web])] });
+    const cluster = resourceNamed(generateFor(cdsGenerator, snap, proxy('sidecar')), 'outbound|80||httpbin.org');
+    expect(cluster).toMatchObject({ type: 'STRICT_DNS', dnsLookupFamily: 'V4_ONLY', respectDnsTtl: true });
+    expect(cluster['loadAssignment']).toMatchObject({
+      endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: 'httpbin.org', portValue: 80 } } } }] }],
+    });
+  });
+
+  it('DNS_ROUND_ROBIN → LOGICAL_DNS with a single endpoint', () => {
+    const svc = serviceEntry('api.example.com', 'default', 'DNS_ROUND_ROBIN', [web]);
+    const snap = snapshot({
+      services: [svc],
+      endpoints: { 'api.example.com': [endpoint('a.example.com', web), endpoint('b.example.com', web)] },
+    });
+    const cluster = resourceNamed(generateFor(cdsGenerator, snap, proxy('sidecar')), 'outbound|80||api.example.com');
+    expect(cluster['type']).toBe('LOGICAL_DNS');
+    const localities = (cluster['loadAssignment'] as { endpoints: { lbEndpoints: unknown[] }[] }).endpoints;
+    expect(localities.flatMap((l) => l.lbEndpoints)).toHaveLength(1);
+  });
+
+  it('NONE → ORIGINAL_DST', () => {
+    const snap = snapshot({ services: [serviceEntry('*.wild.example', 'default', 'NONE', [tcp])] });
+    const cluster = resourceNamed(generateFor(cdsGenerator, snap, proxy('sidecar')), 'outbound|5432||*.wild.example');
+    expect(cluster).toMatchObject({ type: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED' });
+    expect(cluster).not.toHaveProperty('loadAssignment');
+  });
+});
+
+describe('CDS for proxyless gRPC', () => {
+  const snap = snapshot({
+    services: [reviews, serviceEntry('httpbin.org', 'default', 'DNS', [port(80)])],
+    destinationRules: [reviewsRule],
+  });
+  const clusters = generateFor(cdsGenerator, snap, proxy('proxyless'));
+
+  it('offers only EDS outbound and subset clusters', () => {
+    expect(namesOf(clusters)).toEqual([
+      `outbound|9080||${fqdn('reviews')}`,
+      `outbound|9080|v1|${fqdn('reviews')}`,
+      `outbound|9080|v2|${fqdn('reviews')}`,
+    ]);
+    expect(clusters.every((c) => c.resource['type'] === 'EDS')).toBe(true);
+  });
+
+  it('keys on envoy versus proxyless only', () => {
+    expect(cdsGenerator.keyOf(proxy('sidecar', 'a'))).toEqual(cdsGenerator.keyOf(proxy('router', 'b')));
+    expect(cdsGenerator.keyOf(proxy('proxyless', 'a'))).toEqual(cdsGenerator.keyOf(proxy('proxyless', 'b')));
+    expect(cdsGenerator.keyOf(proxy('sidecar'))).not.toEqual(cdsGenerator.keyOf(proxy('proxyless')));
+  });
+});
