@@ -17,13 +17,18 @@ function localityKey(locality: Locality | undefined): string {
   return [locality?.region ?? '', locality?.zone ?? '', locality?.subzone ?? ''].join('/');
 }
 
-function localityMessage(locality: Locality | undefined): Record<string, string> | undefined {
-  if (!locality) return undefined;
+/**
+ * Always a message, empty when the endpoint has no locality: gRPC clients
+ * (grpc-js, C-core) reject a LocalityLbEndpoints whose locality is unset, and
+ * Istio always sets it.
+ */
+function localityMessage(locality: Locality | undefined): Record<string, string> {
   const out: Record<string, string> = {};
+  if (!locality) return out;
   if (locality.region) out['region'] = locality.region;
   if (locality.zone) out['zone'] = locality.zone;
   if (locality.subzone) out['subZone'] = locality.subzone;
-  return Object.keys(out).length > 0 ? out : undefined;
+  return out;
 }
 
 function compareAddresses(a: EndpointAddress, b: EndpointAddress): number {
@@ -69,8 +74,7 @@ export function buildLocalityLbEndpoints(endpoints: readonly EndpointAddress[]):
       // gRPC ignores localities without a weight, so it is always set: the sum, as Istio does.
       const weight = sorted.reduce((sum, ep) => sum + (ep.weight ?? 1), 0);
       const out: Record<string, unknown> = {};
-      const locality = localityMessage(sorted[0]?.locality);
-      if (locality) out['locality'] = locality;
+      out['locality'] = localityMessage(sorted[0]?.locality);
       out['lbEndpoints'] = lbEndpoints;
       out['loadBalancingWeight'] = { value: weight };
       return out;

@@ -22,7 +22,8 @@ describe('buildLocalityLbEndpoints', () => {
     expect(lbEndpoints[0]?.['loadBalancingWeight']).toEqual({ value: 3 });
     expect(lbEndpoints[1]).not.toHaveProperty('loadBalancingWeight');
     expect(locality?.['loadBalancingWeight']).toEqual({ value: 4 });
-    expect(locality).not.toHaveProperty('locality');
+    // gRPC clients NACK a LocalityLbEndpoints without a locality, so an unknown one is sent empty, never left out.
+    expect(locality?.['locality']).toEqual({});
   });
 
   it('lists a duplicated address once', () => {

@@ -1,0 +1,40 @@
+/**
+ * Where the peers that scripts/peers/provision.sh installs live, and whether
+ * they are there. An interop suite whose peer is missing skips loudly, or
+ * fails when TSIOD_REQUIRE_PEERS=1 (CI and `npm run test:interop`).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const PEERS_PYTHON = path.join(REPO_ROOT, '.peers/venv/bin/python');
+const REQUIREMENTS = path.join(REPO_ROOT, 'scripts/peers/requirements.txt');
+
+export function peersRequired(): boolean {
+  return process.env['TSIOD_REQUIRE_PEERS'] === '1';
+}
+
+/** The version of a package that requirements.txt pins ("grpcio" → "1.85.1"). */
+export function pinnedVersion(pkg: string): string {
+  const pin = readFileSync(REQUIREMENTS, 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .find((l) => l.startsWith(`${pkg}==`));
+  if (!pin) throw new Error(`${REQUIREMENTS} pins no ${pkg}`);
+  return pin.slice(pkg.length + 2);
+}
+
+/** Why the pinned grpcio is not usable from .peers/venv, or null when it is. */
+export function grpcioPeerProblem(): string | null {
+  if (!existsSync(PEERS_PYTHON)) return `${PEERS_PYTHON} does not exist`;
+  const wanted = pinnedVersion('grpcio');
+  let have: string;
+  try {
+    have = execFileSync(PEERS_PYTHON, ['-c', 'import grpc; print(grpc.__version__)'], { encoding: 'utf8' }).trim();
+  } catch (error) {
+    return `${PEERS_PYTHON} cannot import grpc: ${(error as Error).message}`;
+  }
+  return have === wanted ? null : `.peers/venv has grpcio ${have}, requirements pin ${wanted}`;
+}
