@@ -20,5 +20,9 @@ export function setVersion(resources: Iterable<EncodedResource>): string {
     lo = (lo + r.digest[0]) >>> 0;
     hi = (hi + r.digest[1]) >>> 0;
   }
+  return formatSetVersion(count, lo, hi);
+}
+
+export function formatSetVersion(count: number, lo: number, hi: number): string {
   return `${count}-${hi.toString(16).padStart(8, '0')}${lo.toString(16).padStart(8, '0')}`;
 }

@@ -50,7 +50,7 @@ export class DeltaConnection extends XdsConnection {
     w.requested = true;
     const reconnect = first && Object.keys(req.initialResourceVersions).length > 0;
     if (first) {
-      for (const [name, version] of Object.entries(req.initialResourceVersions)) w.sent.set(name, version);
+      for (const [name, version] of Object.entries(req.initialResourceVersions)) w.sent.set(name, { version });
       if (req.subscribe.length === 0 && isRootType(typeUrl)) {
         w.wildcard = true;
         w.legacyWildcard = true;
@@ -85,7 +85,7 @@ export class DeltaConnection extends XdsConnection {
       if (name === '*') {
         w.wildcard = false;
         w.legacyWildcard = false;
-        for (const held of [...w.sent.keys()]) if (!w.names.has(held)) w.sent.delete(held);
+        for (const held of w.sent.names()) if (!w.names.has(held)) w.sent.delete(held);
         continue;
       }
       w.names.delete(name);
@@ -98,9 +98,9 @@ export class DeltaConnection extends XdsConnection {
 
   private changesFor(w: WatchedType, current: ReadonlyMap<string, EncodedResource>): DeltaChanges {
     const updates: EncodedResource[] = [];
-    for (const r of current.values()) if (w.sent.get(r.name) !== r.version) updates.push(r);
+    for (const r of current.values()) if (w.sent.versionOf(r.name) !== r.version) updates.push(r);
     const removed: string[] = [];
-    for (const name of w.sent.keys()) if (!current.has(name)) removed.push(name);
+    for (const name of w.sent.names()) if (!current.has(name)) removed.push(name);
     for (const name of w.names) {
       if (!current.has(name) && !w.sent.has(name) && !w.reportedAbsent.has(name)) removed.push(name);
     }
@@ -120,7 +120,7 @@ export class DeltaConnection extends XdsConnection {
         const candidates = this.pushCandidates(typeUrl, w);
         if (!candidates) continue;
         updates = [];
-        for (const r of candidates.values()) if (w.sent.get(r.name) !== r.version) updates.push(r);
+        for (const r of candidates.values()) if (w.sent.versionOf(r.name) !== r.version) updates.push(r);
       }
       if (updates.length > 0) await this.sendPaced(this.buildResponse(typeUrl, w, updates, []));
       if (removed.length > 0) removals.push([typeUrl, w, removed]);
@@ -132,7 +132,7 @@ export class DeltaConnection extends XdsConnection {
   private buildResponse(typeUrl: XdsTypeUrl, w: WatchedType, updates: readonly EncodedResource[], removed: readonly string[]): Buffer {
     const nonce = this.nextNonce();
     for (const r of updates) {
-      w.sent.set(r.name, r.version);
+      w.sent.set(r.name, r);
       w.reportedAbsent.delete(r.name);
     }
     for (const name of removed) {

@@ -51,24 +51,24 @@ export class SotwConnection extends XdsConnection {
       const version = setVersion(current.values());
       if (req.versionInfo !== '' && req.versionInfo === version) {
         // A reconnecting proxy that already holds exactly this content: nothing to send.
-        this.recordSent(w, current.values(), true, version, '');
+        this.recordSent(w, current.values(), true, '');
         w.ackedVersion = version;
         return;
       }
-      this.respond(typeUrl, w, current, current.values(), true);
+      this.respond(typeUrl, w, current.values(), true);
       return;
     }
     if (added.length === 0) return;
     const current = this.subscribedResources(typeUrl, w);
     if (isRootType(typeUrl)) {
-      this.respond(typeUrl, w, current, current.values(), true);
+      this.respond(typeUrl, w, current.values(), true);
     } else {
       const fresh: EncodedResource[] = [];
       for (const name of added) {
         const r = current.get(name);
         if (r) fresh.push(r);
       }
-      this.respond(typeUrl, w, current, fresh, false);
+      this.respond(typeUrl, w, fresh, false);
     }
   }
 
@@ -114,47 +114,44 @@ export class SotwConnection extends XdsConnection {
         const current = this.subscribedResources(typeUrl, w);
         const version = setVersion(current.values());
         if (version === w.lastVersionSent) continue;
-        await this.respondPaced(typeUrl, w, current, current.values(), true);
+        await this.respondPaced(typeUrl, w, current.values(), true);
       } else {
         const candidates = this.pushCandidates(typeUrl, w);
         if (!candidates) continue;
         const changed: EncodedResource[] = [];
-        for (const r of candidates.values()) if (w.sent.get(r.name) !== r.version) changed.push(r);
+        for (const r of candidates.values()) if (w.sent.versionOf(r.name) !== r.version) changed.push(r);
         if (changed.length === 0) continue;
-        const current = request.full ? candidates : this.subscribedResources(typeUrl, w);
-        await this.respondPaced(typeUrl, w, current, changed, false);
+        await this.respondPaced(typeUrl, w, changed, false);
       }
     }
   }
 
-  private buildResponse(
-    typeUrl: XdsTypeUrl,
-    w: WatchedType,
-    current: ReadonlyMap<string, EncodedResource>,
-    toSend: Iterable<EncodedResource>,
-    complete: boolean,
-  ): Buffer {
-    const version = setVersion(current.values());
+  /**
+   * version_info is the digest of everything the client will hold once it
+   * applies this response: the complete set for LDS/CDS, and for partial
+   * EDS/RDS responses what it held before plus what this one carries.
+   */
+  private buildResponse(typeUrl: XdsTypeUrl, w: WatchedType, toSend: Iterable<EncodedResource>, complete: boolean): Buffer {
     const nonce = this.nextNonce();
     const list = [...toSend];
-    this.recordSent(w, list, complete, version, nonce);
-    const buf = encodeSotwResponse(typeUrl, version, nonce, list, this.controlPlane);
+    this.recordSent(w, list, complete, nonce);
+    const buf = encodeSotwResponse(typeUrl, w.lastVersionSent, nonce, list, this.controlPlane);
     this.ctx.observer.responseSent(typeUrl, buf.length, list.length, 0);
     return buf;
   }
 
-  private respond(typeUrl: XdsTypeUrl, w: WatchedType, current: ReadonlyMap<string, EncodedResource>, toSend: Iterable<EncodedResource>, complete: boolean): void {
-    this.send(this.buildResponse(typeUrl, w, current, toSend, complete));
+  private respond(typeUrl: XdsTypeUrl, w: WatchedType, toSend: Iterable<EncodedResource>, complete: boolean): void {
+    this.send(this.buildResponse(typeUrl, w, toSend, complete));
   }
 
-  private respondPaced(typeUrl: XdsTypeUrl, w: WatchedType, current: ReadonlyMap<string, EncodedResource>, toSend: Iterable<EncodedResource>, complete: boolean): Promise<void> {
-    return this.sendPaced(this.buildResponse(typeUrl, w, current, toSend, complete));
+  private respondPaced(typeUrl: XdsTypeUrl, w: WatchedType, toSend: Iterable<EncodedResource>, complete: boolean): Promise<void> {
+    return this.sendPaced(this.buildResponse(typeUrl, w, toSend, complete));
   }
 
-  private recordSent(w: WatchedType, resources: Iterable<EncodedResource>, complete: boolean, version: string, nonce: string): void {
+  private recordSent(w: WatchedType, resources: Iterable<EncodedResource>, complete: boolean, nonce: string): void {
     if (complete) w.sent.clear();
-    for (const r of resources) w.sent.set(r.name, r.version);
-    w.lastVersionSent = version;
+    for (const r of resources) w.sent.set(r.name, r);
+    w.lastVersionSent = w.sent.setVersion();
     if (nonce) w.lastNonce = nonce;
   }
 }

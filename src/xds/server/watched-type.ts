@@ -1,5 +1,6 @@
 /** One resource type as one stream has subscribed to it, and what that stream has been sent. */
 import type { ErrorDetail } from './wire.js';
+import { HeldResources } from './held-resources.js';
 
 export class WatchedType {
   /** Wildcard: "*" was asked for, or (legacy) the first LDS/CDS request named nothing. */
@@ -9,7 +10,7 @@ export class WatchedType {
   /** Explicitly subscribed names. */
   readonly names = new Set<string>();
   /** What the client holds, as far as this server knows: name → version. */
-  readonly sent = new Map<string, string>();
+  readonly sent = new HeldResources();
   /** Subscribed names already reported as not existing (Delta removed_resources), so it is said once. */
   readonly reportedAbsent = new Set<string>();
   /** The client has sent at least one request for this type. */
