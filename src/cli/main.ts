@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The tsiod command line. */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { envoyBootstrap } from './envoy-bootstrap.js';
 import { grpcBootstrap } from './grpc-bootstrap.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { startTsiod } from './serve.js';
@@ -54,12 +55,25 @@ program
 
 program
   .command('bootstrap')
-  .description('print a gRPC xDS bootstrap (GRPC_XDS_BOOTSTRAP) for a proxyless client of tsiod')
+  .description('print a bootstrap for a client of tsiod: a gRPC xDS bootstrap (GRPC_XDS_BOOTSTRAP) or an Envoy bootstrap')
+  .addOption(new Option('--proxy <kind>', 'what the bootstrap is for').choices(['grpc', 'envoy']).default('grpc'))
   .option('--xds-address <host:port>', 'where tsiod serves xDS', '127.0.0.1:15010')
   .option('--namespace <ns>', 'the client\'s namespace: short names like "reviews" resolve in it', 'default')
-  .option('--node-id <id>', 'node id to present')
-  .action((opts: { xdsAddress: string; namespace: string; nodeId?: string }) => {
-    process.stdout.write(`${JSON.stringify(grpcBootstrap(opts), null, 2)}\n`);
+  .option('--node-id <id>', 'node id to present (Istio format: sidecar~<ip>~<pod>.<ns>~<ns>.svc.cluster.local)')
+  .option('--admin-port <port>', 'Envoy admin port (envoy only)', port, 15000)
+  .addOption(new Option('--api-type <type>', 'ADS flavour (envoy only)').choices(['DELTA_GRPC', 'GRPC']).default('DELTA_GRPC'))
+  .action((opts: { proxy: 'grpc' | 'envoy'; xdsAddress: string; namespace: string; nodeId?: string; adminPort: number; apiType: 'GRPC' | 'DELTA_GRPC' }) => {
+    let out: Record<string, unknown>;
+    if (opts.proxy === 'grpc') {
+      out = grpcBootstrap(opts);
+    } else {
+      const colon = opts.xdsAddress.lastIndexOf(':');
+      out = envoyBootstrap({
+        xdsHost: opts.xdsAddress.slice(0, colon), xdsPort: port(opts.xdsAddress.slice(colon + 1)), adminPort: opts.adminPort, apiType: opts.apiType,
+        namespace: opts.namespace, nodeId: opts.nodeId ?? `sidecar~127.0.0.1~envoy.${opts.namespace}~${opts.namespace}.svc.cluster.local`,
+      });
+    }
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   });
 
 program.parseAsync().catch((err: unknown) => {
