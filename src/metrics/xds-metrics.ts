@@ -23,6 +23,11 @@ export function createXdsMetrics(registry: Registry, version: string): XdsServer
   const stale = new Counter({ name: 'tsiod_xds_stale_nonce_total', help: 'Requests ignored or not counted as ACK because their nonce was not the latest.', labelNames: ['type'], registers: [registry] });
   const acks = new Counter({ name: 'tsiod_xds_acks_total', help: 'Responses acknowledged by proxies.', labelNames: ['type'], registers: [registry] });
   const rejectedStreams = new Counter({ name: 'tsiod_xds_streams_rejected_total', help: 'Streams closed because the client broke the protocol.', registers: [registry] });
+  const invalidResources = new Counter({
+    name: 'tsiod_xds_invalid_resources_total',
+    help: 'Generated resources not sent because they break a validation rule of Envoy\'s protos (a tsiod bug).',
+    labelNames: ['type'], registers: [registry],
+  });
   const removed = new Counter({ name: 'tsiod_xds_removed_resources_total', help: 'Names sent in Delta removed_resources.', labelNames: ['type'], registers: [registry] });
 
   return {
@@ -39,6 +44,7 @@ export function createXdsMetrics(registry: Registry, version: string): XdsServer
     staleNonce: (_proxy, typeUrl) => stale.inc({ type: shortTypeName(typeUrl) }),
     pushCompleted: (full, seconds) => pushTime.observe({ full: String(full) }, seconds),
     internalError: (typeUrl) => internalErrors.inc({ type: shortTypeName(typeUrl) }),
+    invalidResource: (typeUrl) => invalidResources.inc({ type: shortTypeName(typeUrl) }),
     streamRejected: () => rejectedStreams.inc(),
   };
 }

@@ -8,6 +8,8 @@ import protobuf from 'protobufjs';
 import { typeForUrl } from '../proto/envoy-protos.js';
 import type { XdsTypeUrl } from '../proto/type-urls.js';
 import type { GeneratedResource } from '../gen/generator.js';
+import { envoyValidator } from '../validate/envoy-validator.js';
+import { formatViolations, type Violation } from '../validate/violation.js';
 
 export interface EncodedResource {
   readonly name: string;
@@ -31,16 +33,36 @@ export class ResourceEncodingError extends Error {
   }
 }
 
+/**
+ * A resource that breaks a protoc-gen-validate rule of Envoy's protos. Envoy
+ * would reject the whole response carrying it, so it is never sent.
+ */
+export class InvalidResourceError extends Error {
+  override readonly name = 'InvalidResourceError';
+  constructor(readonly typeUrl: string, readonly resourceName: string, readonly violations: readonly Violation[]) {
+    super(`invalid ${typeUrl} "${resourceName}": ${formatViolations(violations)}`);
+  }
+}
+
 const FIELD_2_LEN = (2 << 3) | 2;
 
+/**
+ * Encodes, validates and frames one resource. Throws ResourceEncodingError
+ * when it cannot be encoded, InvalidResourceError when what would go on the
+ * wire breaks a PGV rule.
+ */
 export function encodeResource(typeUrl: XdsTypeUrl, generated: GeneratedResource): EncodedResource {
   let value: Uint8Array;
+  let violations: Violation[];
   try {
     const type = typeForUrl(typeUrl);
     value = type.encode(type.fromObject(generated.resource)).finish();
+    // The encoded bytes, not the generator's object: fromObject coerces and drops, and the proxy sees only the bytes.
+    violations = envoyValidator().validateEncoded(type, value);
   } catch (err) {
     throw new ResourceEncodingError(typeUrl, generated.name, err);
   }
+  if (violations.length > 0) throw new InvalidResourceError(typeUrl, generated.name, violations);
   const hash = createHash('sha256').update(typeUrl).update(value).digest();
   const version = hash.subarray(0, 12).toString('base64url');
   const any = protobuf.Writer.create().uint32((1 << 3) | 2).string(typeUrl).uint32(FIELD_2_LEN).bytes(value).finish();

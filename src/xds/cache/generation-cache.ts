@@ -6,16 +6,39 @@
  * A full push starts every entry afresh. An endpoint-only push keeps every
  * entry and drops from the endpoint-reading generators' entries just the
  * names the changed hosts affect; those are regenerated on first use.
+ *
+ * Every resource is validated against Envoy's PGV rules as it is encoded. An
+ * invalid one is reported and replaced by the last good version of that
+ * (key, name), or left out when there has never been one.
  */
 import type { MeshSnapshot } from '../../model/types.js';
 import type { ProxyNode } from '../../model/proxy.js';
 import type { PushRequest } from '../../push/push-request.js';
 import type { GeneratorKey, ResourceGenerator } from '../gen/generator.js';
 import type { XdsTypeUrl } from '../proto/type-urls.js';
-import { encodeResource, type EncodedResource } from './encoded-resource.js';
+import type { Violation } from '../validate/violation.js';
+import { encodeResource, InvalidResourceError, type EncodedResource } from './encoded-resource.js';
+import { LastGoodResources } from './last-good-resources.js';
 
 /** What the cache reports when a generator fails for one resource, so the caller can log and count it. */
 export type GenerationErrorHandler = (typeUrl: XdsTypeUrl, key: string, error: unknown) => void;
+
+/** What is served in place of an invalid resource. */
+export type InvalidResourceFallback = 'last-good' | 'omitted';
+
+/** What the cache reports when a generated resource breaks a PGV rule: always a tsiod bug. */
+export type InvalidResourceHandler = (
+  typeUrl: XdsTypeUrl,
+  key: string,
+  resourceName: string,
+  violations: readonly Violation[],
+  served: InvalidResourceFallback,
+) => void;
+
+export interface GenerationCacheHandlers {
+  readonly onError?: GenerationErrorHandler;
+  readonly onInvalidResource?: InvalidResourceHandler;
+}
 
 interface Entry {
   readonly typeUrl: XdsTypeUrl;
@@ -33,11 +56,17 @@ export class GenerationCache {
   private readonly endpointChanged = new Map<string, ReadonlySet<string>>();
   private lastRequest: PushRequest | undefined;
   private readonly keyStrings = new WeakMap<ProxyNode, Map<XdsTypeUrl, { key: GeneratorKey; id: string }>>();
+  private readonly lastGood = new LastGoodResources();
+  private readonly onError: GenerationErrorHandler;
+  private readonly onInvalidResource: InvalidResourceHandler;
 
   constructor(
     private readonly generators: ReadonlyMap<XdsTypeUrl, ResourceGenerator>,
-    private readonly onError: GenerationErrorHandler = () => {},
-  ) {}
+    handlers: GenerationCacheHandlers = {},
+  ) {
+    this.onError = handlers.onError ?? (() => {});
+    this.onInvalidResource = handlers.onInvalidResource ?? (() => {});
+  }
 
   get currentSnapshot(): MeshSnapshot | undefined {
     return this.snapshot;
@@ -53,6 +82,8 @@ export class GenerationCache {
     this.lastRequest = request;
     this.endpointChanged.clear();
     if (request.full) {
+      // Keys no proxy asked for during the last snapshot lose their last good resources.
+      this.lastGood.retainKeys(this.entries.keys());
       this.entries.clear();
       return;
     }
@@ -132,14 +163,23 @@ export class GenerationCache {
       this.onError(typeUrl, id, err);
       return out;
     }
+    const lastGood = this.lastGood.forKey(id);
+    const produced = new Set<string>();
     for (const g of generated) {
-      // One resource that fails to encode is left out; the rest still go out.
+      produced.add(g.name);
+      // One resource that fails to encode or validate is replaced by its last good version; the rest still go out.
       try {
-        out.set(g.name, encodeResource(typeUrl, g));
+        const encoded = encodeResource(typeUrl, g);
+        lastGood.set(g.name, encoded);
+        out.set(g.name, encoded);
       } catch (err) {
-        this.onError(typeUrl, id, err);
+        const previous = lastGood.get(g.name);
+        if (previous) out.set(g.name, previous);
+        if (err instanceof InvalidResourceError) this.onInvalidResource(typeUrl, id, g.name, err.violations, previous ? 'last-good' : 'omitted');
+        else this.onError(typeUrl, id, err);
       }
     }
+    this.lastGood.settle(id, names, produced);
     return out;
   }
 

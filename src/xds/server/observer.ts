@@ -3,6 +3,8 @@
  * logs and debug endpoints implement them, so the server imports none of them.
  */
 import type { ProxyNode } from '../../model/proxy.js';
+import type { InvalidResourceFallback } from '../cache/generation-cache.js';
+import type { Violation } from '../validate/violation.js';
 import type { ErrorDetail } from './wire.js';
 
 export type StreamProtocol = 'sotw' | 'delta';
@@ -20,11 +22,16 @@ export interface XdsServerObserver {
   pushCompleted(full: boolean, seconds: number, connections: number): void;
   /** A generator or encoder failed; the resource is left out, the rest of the config is served. */
   internalError(typeUrl: string, key: string, error: unknown): void;
+  /**
+   * A generated resource broke a PGV rule of Envoy's protos (a tsiod bug). It
+   * was not sent: proxies get its last good version, or nothing if it never had one.
+   */
+  invalidResource(typeUrl: string, name: string, violations: readonly Violation[], served: InvalidResourceFallback): void;
   /** A stream was closed because of what its client sent. */
   streamRejected(reason: string, proxyId: string | undefined): void;
 }
 
 export const silentObserver: XdsServerObserver = {
   connected() {}, disconnected() {}, responseSent() {}, acked() {}, nacked() {}, staleNonce() {},
-  pushCompleted() {}, internalError() {}, streamRejected() {},
+  pushCompleted() {}, internalError() {}, invalidResource() {}, streamRejected() {},
 };

@@ -41,9 +41,20 @@ export class XdsServer {
 
   constructor(private readonly options: XdsServerOptions) {
     this.observer = options.observer ?? silentObserver;
-    this.cache = new GenerationCache(options.generators, (typeUrl, key, error) => {
-      this.observer.internalError(typeUrl, key, error);
-      options.logger.error({ typeUrl, key, err: error }, 'cannot generate resource; it is left out');
+    this.cache = new GenerationCache(options.generators, {
+      onError: (typeUrl, key, error) => {
+        this.observer.internalError(typeUrl, key, error);
+        options.logger.error({ typeUrl, key, err: error }, 'cannot generate resource; its last good version (if any) is served');
+      },
+      onInvalidResource: (typeUrl, key, name, violations, served) => {
+        this.observer.invalidResource(typeUrl, name, violations, served);
+        options.logger.error(
+          { typeUrl, key, resource: name, violations, served },
+          served === 'last-good'
+            ? 'generated resource breaks Envoy validation rules; its last good version is served instead'
+            : 'generated resource breaks Envoy validation rules; it is left out',
+        );
+      },
     });
     const identifier = JSON.stringify({ Component: 'tsiod', ID: this.instanceId });
     this.sotwControlPlane = encodeControlPlane(6, identifier);

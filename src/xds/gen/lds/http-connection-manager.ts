@@ -7,9 +7,9 @@ function routerFilter(): Record<string, unknown> {
   return { name: ROUTER_FILTER, typedConfig: { '@type': ROUTER_TYPE } };
 }
 
-export function rdsHttpConnectionManager(routeConfigName: string, statPrefix?: string): Record<string, unknown> {
-  const hcm: Record<string, unknown> = { '@type': HTTP_CONNECTION_MANAGER_TYPE };
-  if (statPrefix !== undefined) hcm['statPrefix'] = statPrefix;
+/** `statPrefix` is required by Envoy's validation rules (min_len 1), even where a gRPC client ignores it. */
+export function rdsHttpConnectionManager(routeConfigName: string, statPrefix: string): Record<string, unknown> {
+  const hcm: Record<string, unknown> = { '@type': HTTP_CONNECTION_MANAGER_TYPE, statPrefix };
   hcm['rds'] = { configSource: adsConfigSource(), routeConfigName };
   hcm['httpFilters'] = [routerFilter()];
   return hcm;
