@@ -11,6 +11,7 @@ import type { GenerationCache } from '../cache/generation-cache.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import type { XdsTypeUrl } from '../proto/type-urls.js';
 import { WatchedType } from './watched-type.js';
+import type { NameInterner } from './name-interner.js';
 import type { StreamProtocol, XdsServerObserver } from './observer.js';
 
 export interface ConnectionContext {
@@ -18,6 +19,8 @@ export interface ConnectionContext {
   readonly observer: XdsServerObserver;
   readonly logger: Logger;
   readonly domainSuffix: string;
+  /** Shares one copy of each subscribed name across all streams. */
+  readonly names: NameInterner;
   /** Called once the first request has identified the proxy. */
   register(connection: XdsConnection): void;
   unregister(connection: XdsConnection): void;

@@ -74,7 +74,7 @@ export class DeltaConnection extends XdsConnection {
         continue;
       }
       if (w.names.has(name)) continue;
-      w.names.add(name);
+      w.names.add(this.ctx.names.intern(name));
       changed = true;
       // Newly subscribed names are sent even if sent before, unless the client just told us it holds them.
       if (!(first && name in req.initialResourceVersions)) w.sent.delete(name);

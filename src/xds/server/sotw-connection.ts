@@ -45,7 +45,12 @@ export class SotwConnection extends XdsConnection {
     }
     const first = !w.requested;
     w.requested = true;
-    const added = this.updateSubscription(typeUrl, w, req.resourceNames, first);
+    // Envoy repeats its whole subscription in every ACK: only a different one is decoded and applied.
+    let added: string[] = [];
+    if (first || req.resourceNamesKey !== w.namesKey) {
+      added = this.updateSubscription(typeUrl, w, req.resourceNames, first);
+      w.namesKey = req.resourceNamesKey;
+    }
     if (first) {
       const current = this.subscribedResources(typeUrl, w);
       const version = setVersion(current.values());
@@ -98,8 +103,9 @@ export class SotwConnection extends XdsConnection {
     }
     for (const name of next) {
       if (!w.names.has(name)) {
-        w.names.add(name);
-        added.push(name);
+        const shared = this.ctx.names.intern(name);
+        w.names.add(shared);
+        added.push(shared);
       }
     }
     return added;

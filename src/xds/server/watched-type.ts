@@ -7,6 +7,8 @@ export class WatchedType {
   wildcard = false;
   /** Legacy wildcard lasts until the client names resources explicitly. */
   legacyWildcard = false;
+  /** SotW: resourceNamesKey of the request that set `names`, so an ACK repeating them is not re-decoded. */
+  namesKey = '';
   /** Explicitly subscribed names. */
   readonly names = new Set<string>();
   /** What the client holds, as far as this server knows: name → version. */

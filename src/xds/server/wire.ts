@@ -7,77 +7,16 @@
 import protobuf from 'protobufjs';
 import type * as grpc from '@grpc/grpc-js';
 import { envoyType } from '../proto/envoy-protos.js';
-import type { XdsNode } from '../../model/proxy.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
-import { structToJson, type DecodedStruct } from './struct-json.js';
+import { toErrorDetail, toNode, type DecodedNode } from './request-fields.js';
+import { decodeSotwRequest } from './sotw-request-decoder.js';
 
-export interface ErrorDetail {
-  readonly code: number;
-  readonly message: string;
-}
+export { decodeSotwRequest };
 
-export interface SotwRequest {
-  readonly versionInfo: string;
-  readonly node?: XdsNode;
-  readonly resourceNames: readonly string[];
-  readonly typeUrl: string;
-  readonly responseNonce: string;
-  readonly errorDetail?: ErrorDetail;
-}
+export type { ErrorDetail, SotwRequest, DeltaRequest } from './xds-requests.js';
+import type { DeltaRequest, SotwRequest } from './xds-requests.js';
 
-export interface DeltaRequest {
-  readonly node?: XdsNode;
-  readonly typeUrl: string;
-  readonly subscribe: readonly string[];
-  readonly unsubscribe: readonly string[];
-  readonly initialResourceVersions: Readonly<Record<string, string>>;
-  readonly responseNonce: string;
-  readonly errorDetail?: ErrorDetail;
-}
-
-interface DecodedNode {
-  id?: string;
-  cluster?: string;
-  metadata?: DecodedStruct;
-  userAgentName?: string;
-  locality?: { region?: string; zone?: string; subZone?: string };
-}
-
-function toNode(node: DecodedNode | undefined | null): XdsNode | undefined {
-  if (!node) return undefined;
-  return {
-    id: node.id || undefined,
-    cluster: node.cluster || undefined,
-    metadata: structToJson(node.metadata),
-    userAgentName: node.userAgentName || undefined,
-    locality: node.locality ?? undefined,
-  };
-}
-
-function toErrorDetail(status: { code?: number; message?: string } | undefined | null): ErrorDetail | undefined {
-  // A NACK is a request carrying error_detail; its presence is the signal, whatever its code.
-  if (!status) return undefined;
-  return { code: status.code ?? 0, message: status.message ?? '' };
-}
-
-let sotwType: protobuf.Type | undefined;
 let deltaType: protobuf.Type | undefined;
-
-export function decodeSotwRequest(bytes: Buffer): SotwRequest {
-  sotwType ??= envoyType('envoy.service.discovery.v3.DiscoveryRequest');
-  const m = sotwType.decode(bytes) as unknown as {
-    versionInfo?: string; node?: DecodedNode; resourceNames?: string[]; typeUrl?: string;
-    responseNonce?: string; errorDetail?: { code?: number; message?: string };
-  };
-  return {
-    versionInfo: m.versionInfo ?? '',
-    node: toNode(m.node),
-    resourceNames: m.resourceNames ?? [],
-    typeUrl: m.typeUrl ?? '',
-    responseNonce: m.responseNonce ?? '',
-    errorDetail: toErrorDetail(m.errorDetail),
-  };
-}
 
 export function decodeDeltaRequest(bytes: Buffer): DeltaRequest {
   deltaType ??= envoyType('envoy.service.discovery.v3.DeltaDiscoveryRequest');

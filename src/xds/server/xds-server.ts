@@ -14,6 +14,7 @@ import type { XdsTypeUrl } from '../proto/type-urls.js';
 import { ProtocolViolation, type ConnectionContext, type ConnectionSyncState, type XdsConnection } from './connection.js';
 import { DeltaConnection } from './delta-connection.js';
 import { SotwConnection } from './sotw-connection.js';
+import { NameInterner } from './name-interner.js';
 import { silentObserver, type XdsServerObserver } from './observer.js';
 import { adsServiceDefinition, encodeControlPlane, type DeltaCall, type SotwCall } from './wire.js';
 
@@ -38,6 +39,7 @@ export class XdsServer {
   private readonly sotwControlPlane: Uint8Array;
   private readonly deltaControlPlane: Uint8Array;
   private pushChain: Promise<void> = Promise.resolve();
+  private readonly names = new NameInterner();
 
   constructor(private readonly options: XdsServerOptions) {
     this.observer = options.observer ?? silentObserver;
@@ -128,6 +130,7 @@ export class XdsServer {
       observer: this.observer,
       logger: this.options.logger,
       domainSuffix: this.options.domainSuffix ?? 'cluster.local',
+      names: this.names,
       register: (c) => this.connections.add(c),
       unregister: (c) => this.connections.delete(c),
     };
