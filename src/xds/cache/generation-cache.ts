@@ -45,6 +45,8 @@ interface Entry {
   readonly key: GeneratorKey;
   /** Every resource of the wildcard set, once computed. */
   all: Map<string, EncodedResource> | undefined;
+  /** named() results by subscription set: proxies sharing a subscription share the result map. */
+  namedMemo: WeakMap<object, ReadonlyMap<string, EncodedResource>>;
   /** Resources looked up by name; null records a name that does not exist. */
   readonly byName: Map<string, EncodedResource | null>;
 }
@@ -93,7 +95,10 @@ export class GenerationCache {
       const affected = generator.affectedByEndpoints(snapshot, entry.key, request.endpointHosts);
       this.endpointChanged.set(entryId, affected);
       for (const name of affected) entry.byName.delete(name);
-      if (affected.size > 0) entry.all = undefined;
+      if (affected.size > 0) {
+        entry.all = undefined;
+        entry.namedMemo = new WeakMap();
+      }
     }
   }
 
@@ -126,9 +131,16 @@ export class GenerationCache {
     return entry.all;
   }
 
-  /** The named resources that exist, in the order asked. */
-  named(typeUrl: XdsTypeUrl, proxy: ProxyNode, names: Iterable<string>): Map<string, EncodedResource> {
+  /**
+   * The named resources that exist, in the order asked. When `names` is a set
+   * (a stream's subscription, shared between streams that subscribe alike),
+   * the result is memoized by that set and must not be modified.
+   */
+  named(typeUrl: XdsTypeUrl, proxy: ProxyNode, names: Iterable<string>): ReadonlyMap<string, EncodedResource> {
     const { entry, key, id } = this.entryFor(typeUrl, proxy);
+    const memoKey = names instanceof Set ? names : undefined;
+    const memo = memoKey && entry.namedMemo.get(memoKey);
+    if (memo) return memo;
     const out = new Map<string, EncodedResource>();
     let missing: Set<string> | undefined;
     for (const name of names) {
@@ -144,6 +156,7 @@ export class GenerationCache {
         if (r) out.set(name, r);
       }
     }
+    if (memoKey) entry.namedMemo.set(memoKey, out);
     return out;
   }
 
@@ -203,7 +216,7 @@ export class GenerationCache {
     const { key, id } = this.keyFor(typeUrl, proxy);
     let entry = this.entries.get(id);
     if (!entry) {
-      entry = { typeUrl, key, all: undefined, byName: new Map() };
+      entry = { typeUrl, key, all: undefined, byName: new Map(), namedMemo: new WeakMap() };
       this.entries.set(id, entry);
     }
     return { entry, key, id };

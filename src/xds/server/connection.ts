@@ -11,7 +11,7 @@ import type { GenerationCache } from '../cache/generation-cache.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import type { XdsTypeUrl } from '../proto/type-urls.js';
 import { WatchedType } from './watched-type.js';
-import type { NameInterner } from './name-interner.js';
+import type { NameInterner, SubscriptionInterner } from './name-interner.js';
 import type { StreamProtocol, XdsServerObserver } from './observer.js';
 
 export interface ConnectionContext {
@@ -21,6 +21,7 @@ export interface ConnectionContext {
   readonly domainSuffix: string;
   /** Shares one copy of each subscribed name across all streams. */
   readonly names: NameInterner;
+  readonly subscriptions: SubscriptionInterner;
   /** Called once the first request has identified the proxy. */
   register(connection: XdsConnection): void;
   unregister(connection: XdsConnection): void;
@@ -97,6 +98,14 @@ export abstract class XdsConnection {
     const merged = new Map(all);
     for (const [name, r] of this.ctx.cache.named(typeUrl, proxy, extra)) merged.set(name, r);
     return merged;
+  }
+
+  /** After a push: lets each pushed type hold the shared resource map again instead of its own copy. */
+  protected reshareHeld(typeUrls: Iterable<XdsTypeUrl>): void {
+    for (const typeUrl of typeUrls) {
+      const w = this.watched.get(typeUrl);
+      if (w) w.sent.reshare(this.subscribedResources(typeUrl, w));
+    }
   }
 
   /** Names that a push must look at for this type: all subscribed, or (endpoint-only push) just those it changed. */

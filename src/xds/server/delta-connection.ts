@@ -10,6 +10,7 @@ import { isKnownType, isRootType, PUSH_ORDER, type XdsTypeUrl } from '../proto/t
 import type { PushRequest } from '../../push/push-request.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import { XdsConnection, type ConnectionContext } from './connection.js';
+import { createHash } from 'node:crypto';
 import { encodeDeltaResponse, type DeltaCall, type DeltaRequest } from './wire.js';
 import type { WatchedType } from './watched-type.js';
 
@@ -58,23 +59,29 @@ export class DeltaConnection extends XdsConnection {
     }
     const changed = this.updateSubscription(w, req, first);
     if (!first && !changed) return;
-    const { updates, removed } = this.changesFor(w, this.subscribedResources(typeUrl, w));
+    const current = this.subscribedResources(typeUrl, w);
+    const { updates, removed } = this.changesFor(w, current);
     // A fresh stream always gets an answer, even an empty one, so the proxy can finish initialising.
-    if (updates.length === 0 && removed.length === 0 && !(first && !reconnect)) return;
-    this.send(this.buildResponse(typeUrl, w, updates, removed));
+    if (updates.length > 0 || removed.length > 0 || (first && !reconnect)) this.send(this.buildResponse(typeUrl, w, updates, removed));
+    // The client now holds exactly `current`, a map usually shared with other proxies.
+    w.sent.replaceAll(current);
   }
 
   /** Applies subscribe/unsubscribe; returns whether anything changed. */
   private updateSubscription(w: WatchedType, req: DeltaRequest, first: boolean): boolean {
     let changed = false;
+    // w.names may be shared with other streams: edit a copy, then intern the result.
+    let names: Set<string> | undefined;
+    const edit = (): Set<string> => (names ??= new Set(w.names));
+    const has = (name: string): boolean => (names ?? w.names).has(name);
     for (const name of req.subscribe) {
       if (name === '*') {
         if (!w.wildcard) changed = true;
         w.wildcard = true;
         continue;
       }
-      if (w.names.has(name)) continue;
-      w.names.add(this.ctx.names.intern(name));
+      if (has(name)) continue;
+      edit().add(this.ctx.names.intern(name));
       changed = true;
       // Newly subscribed names are sent even if sent before, unless the client just told us it holds them.
       if (!(first && name in req.initialResourceVersions)) w.sent.delete(name);
@@ -85,13 +92,17 @@ export class DeltaConnection extends XdsConnection {
       if (name === '*') {
         w.wildcard = false;
         w.legacyWildcard = false;
-        for (const held of w.sent.names()) if (!w.names.has(held)) w.sent.delete(held);
+        for (const held of w.sent.names()) if (!has(held)) w.sent.delete(held);
         continue;
       }
-      w.names.delete(name);
+      if (has(name)) edit().delete(name);
       w.reportedAbsent.delete(name);
       // Under a wildcard the client still wants the resource; forgetting we sent it makes us send it again.
       w.sent.delete(name);
+    }
+    if (names) {
+      const edited = names;
+      w.names = this.ctx.subscriptions.intern(subscriptionKey(w.typeUrl, edited), () => edited);
     }
     return changed;
   }
@@ -109,6 +120,7 @@ export class DeltaConnection extends XdsConnection {
 
   protected async push(request: PushRequest): Promise<void> {
     const removals: Array<[XdsTypeUrl, WatchedType, string[]]> = [];
+    const pushed: XdsTypeUrl[] = [];
     for (const typeUrl of PUSH_ORDER) {
       const w = this.watched.get(typeUrl);
       if (!w?.requested) continue;
@@ -124,9 +136,11 @@ export class DeltaConnection extends XdsConnection {
       }
       if (updates.length > 0) await this.sendPaced(this.buildResponse(typeUrl, w, updates, []));
       if (removed.length > 0) removals.push([typeUrl, w, removed]);
+      if (updates.length > 0 || removed.length > 0) pushed.push(typeUrl);
     }
     // Make-before-break: removals go out after every type's additions and updates.
     for (const [typeUrl, w, removed] of removals) await this.sendPaced(this.buildResponse(typeUrl, w, [], removed));
+    this.reshareHeld(pushed);
   }
 
   private buildResponse(typeUrl: XdsTypeUrl, w: WatchedType, updates: readonly EncodedResource[], removed: readonly string[]): Buffer {
@@ -145,4 +159,11 @@ export class DeltaConnection extends XdsConnection {
     this.ctx.observer.responseSent(typeUrl, buf.length, updates.length, removed.length);
     return buf;
   }
+}
+
+/** Identifies a subscription by its names, whatever order they were subscribed in. */
+function subscriptionKey(typeUrl: string, names: ReadonlySet<string>): string {
+  const hash = createHash('sha1');
+  for (const name of [...names].sort()) hash.update(name).update('\n');
+  return `delta|${typeUrl}|${names.size}|${hash.digest('base64')}`;
 }

@@ -18,3 +18,23 @@ export class NameInterner {
     return name;
   }
 }
+
+/**
+ * One shared, immutable set per distinct subscription: sidecars with the
+ * same config subscribe to the same thousand EDS names, and the cache
+ * memoizes resource lookups by set identity. Bounded like NameInterner.
+ */
+export class SubscriptionInterner {
+  private sets = new Map<string, ReadonlySet<string>>();
+
+  constructor(private readonly limit = 50_000) {}
+
+  intern(key: string, build: () => ReadonlySet<string>): ReadonlySet<string> {
+    const known = this.sets.get(key);
+    if (known) return known;
+    if (this.sets.size >= this.limit) this.sets = new Map();
+    const made = build();
+    this.sets.set(key, made);
+    return made;
+  }
+}

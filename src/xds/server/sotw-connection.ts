@@ -48,7 +48,7 @@ export class SotwConnection extends XdsConnection {
     // Envoy repeats its whole subscription in every ACK: only a different one is decoded and applied.
     let added: string[] = [];
     if (first || req.resourceNamesKey !== w.namesKey) {
-      added = this.updateSubscription(typeUrl, w, req.resourceNames, first);
+      added = this.updateSubscription(typeUrl, w, req.resourceNames, req.resourceNamesKey, first);
       w.namesKey = req.resourceNamesKey;
     }
     if (first) {
@@ -56,29 +56,29 @@ export class SotwConnection extends XdsConnection {
       const version = setVersion(current.values());
       if (req.versionInfo !== '' && req.versionInfo === version) {
         // A reconnecting proxy that already holds exactly this content: nothing to send.
-        this.recordSent(w, current.values(), true, '');
+        this.recordSent(w, current, '');
         w.ackedVersion = version;
         return;
       }
-      this.respond(typeUrl, w, current.values(), true);
+      this.respond(typeUrl, w, current);
       return;
     }
     if (added.length === 0) return;
     const current = this.subscribedResources(typeUrl, w);
     if (isRootType(typeUrl)) {
-      this.respond(typeUrl, w, current.values(), true);
+      this.respond(typeUrl, w, current);
     } else {
       const fresh: EncodedResource[] = [];
       for (const name of added) {
         const r = current.get(name);
         if (r) fresh.push(r);
       }
-      this.respond(typeUrl, w, fresh, false);
+      this.respond(typeUrl, w, fresh);
     }
   }
 
   /** Applies a request's resource_names; returns the names newly subscribed (or ['*'] when wildcard began). */
-  private updateSubscription(typeUrl: XdsTypeUrl, w: WatchedType, names: readonly string[], first: boolean): string[] {
+  private updateSubscription(typeUrl: XdsTypeUrl, w: WatchedType, names: readonly string[], namesKey: string, first: boolean): string[] {
     const explicit = names.filter((n) => n !== '*');
     const wantsStar = explicit.length !== names.length;
     let wildcard: boolean;
@@ -94,24 +94,17 @@ export class SotwConnection extends XdsConnection {
     const added: string[] = [];
     if (wildcard && !w.wildcard) added.push('*');
     w.wildcard = wildcard;
-    const next = new Set(explicit);
-    for (const name of w.names) {
-      if (!next.has(name)) {
-        w.names.delete(name);
-        if (!wildcard) w.sent.delete(name);
-      }
-    }
-    for (const name of next) {
-      if (!w.names.has(name)) {
-        const shared = this.ctx.names.intern(name);
-        w.names.add(shared);
-        added.push(shared);
-      }
-    }
+    // Proxies with the same subscription share one immutable set (and so one cached resource map).
+    const next = this.ctx.subscriptions.intern(`sotw|${typeUrl}|${namesKey}`, () => new Set(explicit.map((n) => this.ctx.names.intern(n))));
+    const previous = w.names;
+    if (!wildcard) for (const name of previous) if (!next.has(name)) w.sent.delete(name);
+    for (const name of next) if (!previous.has(name)) added.push(name);
+    w.names = next;
     return added;
   }
 
   protected async push(request: PushRequest): Promise<void> {
+    const partial: XdsTypeUrl[] = [];
     for (const typeUrl of PUSH_ORDER) {
       const w = this.watched.get(typeUrl);
       if (!w?.requested) continue;
@@ -120,43 +113,46 @@ export class SotwConnection extends XdsConnection {
         const current = this.subscribedResources(typeUrl, w);
         const version = setVersion(current.values());
         if (version === w.lastVersionSent) continue;
-        await this.respondPaced(typeUrl, w, current.values(), true);
+        await this.respondPaced(typeUrl, w, current);
       } else {
         const candidates = this.pushCandidates(typeUrl, w);
         if (!candidates) continue;
         const changed: EncodedResource[] = [];
         for (const r of candidates.values()) if (w.sent.versionOf(r.name) !== r.version) changed.push(r);
         if (changed.length === 0) continue;
-        await this.respondPaced(typeUrl, w, changed, false);
+        await this.respondPaced(typeUrl, w, changed);
+        partial.push(typeUrl);
       }
     }
+    this.reshareHeld(partial);
   }
 
   /**
-   * version_info is the digest of everything the client will hold once it
-   * applies this response: the complete set for LDS/CDS, and for partial
-   * EDS/RDS responses what it held before plus what this one carries.
+   * A map is a complete response (LDS/CDS, or a first response): afterwards
+   * the client holds exactly that map, which is usually shared with other
+   * proxies. An array is a partial EDS/RDS response on top of what it held.
+   * version_info is the digest of what the client holds once it applies it.
    */
-  private buildResponse(typeUrl: XdsTypeUrl, w: WatchedType, toSend: Iterable<EncodedResource>, complete: boolean): Buffer {
+  private buildResponse(typeUrl: XdsTypeUrl, w: WatchedType, resources: ReadonlyMap<string, EncodedResource> | readonly EncodedResource[]): Buffer {
     const nonce = this.nextNonce();
-    const list = [...toSend];
-    this.recordSent(w, list, complete, nonce);
+    const list = Array.isArray(resources) ? resources : [...(resources as ReadonlyMap<string, EncodedResource>).values()];
+    this.recordSent(w, resources, nonce);
     const buf = encodeSotwResponse(typeUrl, w.lastVersionSent, nonce, list, this.controlPlane);
     this.ctx.observer.responseSent(typeUrl, buf.length, list.length, 0);
     return buf;
   }
 
-  private respond(typeUrl: XdsTypeUrl, w: WatchedType, toSend: Iterable<EncodedResource>, complete: boolean): void {
-    this.send(this.buildResponse(typeUrl, w, toSend, complete));
+  private respond(typeUrl: XdsTypeUrl, w: WatchedType, resources: ReadonlyMap<string, EncodedResource> | readonly EncodedResource[]): void {
+    this.send(this.buildResponse(typeUrl, w, resources));
   }
 
-  private respondPaced(typeUrl: XdsTypeUrl, w: WatchedType, toSend: Iterable<EncodedResource>, complete: boolean): Promise<void> {
-    return this.sendPaced(this.buildResponse(typeUrl, w, toSend, complete));
+  private respondPaced(typeUrl: XdsTypeUrl, w: WatchedType, resources: ReadonlyMap<string, EncodedResource> | readonly EncodedResource[]): Promise<void> {
+    return this.sendPaced(this.buildResponse(typeUrl, w, resources));
   }
 
-  private recordSent(w: WatchedType, resources: Iterable<EncodedResource>, complete: boolean, nonce: string): void {
-    if (complete) w.sent.clear();
-    for (const r of resources) w.sent.set(r.name, r);
+  private recordSent(w: WatchedType, resources: ReadonlyMap<string, EncodedResource> | readonly EncodedResource[], nonce: string): void {
+    if (Array.isArray(resources)) for (const r of resources as readonly EncodedResource[]) w.sent.set(r.name, r);
+    else w.sent.replaceAll(resources as ReadonlyMap<string, EncodedResource>);
     w.lastVersionSent = w.sent.setVersion();
     if (nonce) w.lastNonce = nonce;
   }

@@ -10,7 +10,7 @@ export class WatchedType {
   /** SotW: resourceNamesKey of the request that set `names`, so an ACK repeating them is not re-decoded. */
   namesKey = '';
   /** Explicitly subscribed names. */
-  readonly names = new Set<string>();
+  names: ReadonlySet<string> = new Set<string>();
   /** What the client holds, as far as this server knows: name → version. */
   readonly sent = new HeldResources();
   /** Subscribed names already reported as not existing (Delta removed_resources), so it is said once. */

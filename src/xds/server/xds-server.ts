@@ -14,7 +14,7 @@ import type { XdsTypeUrl } from '../proto/type-urls.js';
 import { ProtocolViolation, type ConnectionContext, type ConnectionSyncState, type XdsConnection } from './connection.js';
 import { DeltaConnection } from './delta-connection.js';
 import { SotwConnection } from './sotw-connection.js';
-import { NameInterner } from './name-interner.js';
+import { NameInterner, SubscriptionInterner } from './name-interner.js';
 import { silentObserver, type XdsServerObserver } from './observer.js';
 import { adsServiceDefinition, encodeControlPlane, type DeltaCall, type SotwCall } from './wire.js';
 
@@ -40,6 +40,7 @@ export class XdsServer {
   private readonly deltaControlPlane: Uint8Array;
   private pushChain: Promise<void> = Promise.resolve();
   private readonly names = new NameInterner();
+  private readonly subscriptions = new SubscriptionInterner();
 
   constructor(private readonly options: XdsServerOptions) {
     this.observer = options.observer ?? silentObserver;
@@ -131,6 +132,7 @@ export class XdsServer {
       logger: this.options.logger,
       domainSuffix: this.options.domainSuffix ?? 'cluster.local',
       names: this.names,
+      subscriptions: this.subscriptions,
       register: (c) => this.connections.add(c),
       unregister: (c) => this.connections.delete(c),
     };

@@ -29,6 +29,39 @@ describe('HeldResources', () => {
     expect(held.setVersion()).toBe(setVersion([]));
   });
 
+  it('holds a shared map without copying or mutating it, overlaying later changes and folding large overlays', () => {
+    const shared = new Map<string, EncodedResource>();
+    for (let i = 0; i < 100; i++) shared.set(`c${i}`, cluster(`c${i}`, 1));
+    const snapshotOfShared = [...shared.entries()];
+    const held = new HeldResources();
+    held.replaceAll(shared);
+    expect(held.sharesBase(shared)).toBe(true);
+    expect(held.setVersion()).toBe(setVersion(shared.values()));
+    const truth = new Map(shared);
+    let seed = 11;
+    const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let step = 0; step < 400; step++) {
+      const name = `c${rand(130)}`;
+      const op = rand(5);
+      if (op === 0) {
+        held.delete(name);
+        truth.delete(name);
+      } else if (op === 1 && shared.has(name)) {
+        held.set(name, shared.get(name)!); // back to the base version
+        truth.set(name, shared.get(name)!);
+      } else {
+        const r = cluster(name, 2 + rand(4));
+        held.set(name, r);
+        truth.set(name, r);
+      }
+      expect(held.setVersion()).toBe(setVersion(truth.values()));
+      expect(held.size).toBe(truth.size);
+      expect(held.names().sort()).toEqual([...truth.keys()].sort());
+      expect(held.versionOf(name)).toBe(truth.get(name)?.version);
+    }
+    expect([...shared.entries()]).toEqual(snapshotOfShared);
+  });
+
   it('changes its version when one resource changes content', () => {
     const held = new HeldResources();
     held.set('a', cluster('a', 1));
