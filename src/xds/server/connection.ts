@@ -9,7 +9,8 @@ import { parseProxyNode, type ProxyNode, type XdsNode } from '../../model/proxy.
 import { mergePushRequests, type PushRequest } from '../../push/push-request.js';
 import type { GenerationCache } from '../cache/generation-cache.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
-import type { XdsTypeUrl } from '../proto/type-urls.js';
+import { isKnownType, type XdsTypeUrl } from '../proto/type-urls.js';
+import type { ErrorDetail } from './xds-requests.js';
 import { WatchedType } from './watched-type.js';
 import type { NameInterner, SubscriptionInterner } from './name-interner.js';
 import type { StreamProtocol, XdsServerObserver } from './observer.js';
@@ -71,6 +72,40 @@ export abstract class XdsConnection {
     this.ctx.observer.connected(this.proxy, this.protocol);
     this.ctx.logger.info({ conn: this.id, proxy: this.proxy.id, type: this.proxy.type, protocol: this.protocol }, 'proxy connected');
     return this.proxy;
+  }
+
+  /** The watch a request is about, or undefined for a type tsiod does not serve (the request is then ignored). */
+  protected watchForRequest(typeUrl: string): WatchedType | undefined {
+    if (!isKnownType(typeUrl) || !this.ctx.cache.supports(typeUrl)) {
+      this.ctx.logger.debug({ conn: this.id, typeUrl }, 'request for a type tsiod does not serve');
+      return undefined;
+    }
+    return this.watchedFor(typeUrl);
+  }
+
+  /**
+   * What a request's response_nonce says about the last response of its
+   * type: nothing (no nonce: a first request), stale (not the latest nonce),
+   * or an ACK or NACK, which is recorded. A NACKing client keeps running on
+   * its last good config; nothing is resent until something changes.
+   */
+  protected recordResponseOutcome(w: WatchedType, nonce: string, errorDetail: ErrorDetail | undefined, ackedVersion: string): 'none' | 'stale' | 'ack' | 'nack' {
+    if (nonce === '') return 'none';
+    const proxy = this.proxy!;
+    if (nonce !== w.lastNonce) {
+      this.ctx.observer.staleNonce(proxy, w.typeUrl);
+      return 'stale';
+    }
+    if (errorDetail) {
+      w.lastNack = { ...errorDetail, nonce, at: new Date() };
+      this.ctx.observer.nacked(proxy, w.typeUrl, errorDetail);
+      this.ctx.logger.warn({ conn: this.id, proxy: proxy.id, typeUrl: w.typeUrl, error: errorDetail.message }, 'proxy rejected config (NACK); it keeps the last good version');
+      return 'nack';
+    }
+    w.ackedVersion = ackedVersion;
+    w.lastNack = undefined;
+    this.ctx.observer.acked(proxy, w.typeUrl, ackedVersion);
+    return 'ack';
   }
 
   protected watchedFor(typeUrl: string): WatchedType {

@@ -6,7 +6,7 @@
  * changes are honoured even on a request with a stale nonce, because unlike
  * SotW they are not repeated later.
  */
-import { isKnownType, isRootType, PUSH_ORDER, type XdsTypeUrl } from '../proto/type-urls.js';
+import { isRootType, PUSH_ORDER, type XdsTypeUrl } from '../proto/type-urls.js';
 import type { PushRequest } from '../../push/push-request.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import { XdsConnection, type ConnectionContext } from './connection.js';
@@ -27,26 +27,12 @@ export class DeltaConnection extends XdsConnection {
   }
 
   handleRequest(req: DeltaRequest): void {
-    const proxy = this.identify(req.node);
-    if (!isKnownType(req.typeUrl) || !this.ctx.cache.supports(req.typeUrl)) {
-      this.ctx.logger.debug({ conn: this.id, typeUrl: req.typeUrl }, 'request for a type tsiod does not serve');
-      return;
-    }
-    const typeUrl = req.typeUrl;
-    const w = this.watchedFor(typeUrl);
-    if (req.responseNonce !== '') {
-      if (req.responseNonce !== w.lastNonce) {
-        this.ctx.observer.staleNonce(proxy, typeUrl);
-      } else if (req.errorDetail) {
-        w.lastNack = { ...req.errorDetail, nonce: req.responseNonce, at: new Date() };
-        this.ctx.observer.nacked(proxy, typeUrl, req.errorDetail);
-        this.ctx.logger.warn({ conn: this.id, proxy: proxy.id, typeUrl, error: req.errorDetail.message }, 'proxy rejected config (NACK); it keeps the last good version');
-      } else {
-        w.ackedVersion = req.responseNonce;
-        w.lastNack = undefined;
-        this.ctx.observer.acked(proxy, typeUrl, req.responseNonce);
-      }
-    }
+    this.identify(req.node);
+    const w = this.watchForRequest(req.typeUrl);
+    if (!w) return;
+    const typeUrl = req.typeUrl as XdsTypeUrl;
+    // Delta ACKs carry no version: the nonce identifies what was acknowledged.
+    this.recordResponseOutcome(w, req.responseNonce, req.errorDetail, req.responseNonce);
     const first = !w.requested;
     w.requested = true;
     const reconnect = first && Object.keys(req.initialResourceVersions).length > 0;

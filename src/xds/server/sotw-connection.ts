@@ -5,7 +5,7 @@
  * for. A request whose nonce is not the latest one sent is stale and ignored:
  * the client will repeat its subscription when it acknowledges the latest.
  */
-import { isKnownType, isRootType, PUSH_ORDER, type XdsTypeUrl } from '../proto/type-urls.js';
+import { isRootType, PUSH_ORDER, type XdsTypeUrl } from '../proto/type-urls.js';
 import type { PushRequest } from '../../push/push-request.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import { setVersion } from '../cache/set-version.js';
@@ -21,28 +21,12 @@ export class SotwConnection extends XdsConnection {
   }
 
   handleRequest(req: SotwRequest): void {
-    const proxy = this.identify(req.node);
-    if (!isKnownType(req.typeUrl) || !this.ctx.cache.supports(req.typeUrl)) {
-      this.ctx.logger.debug({ conn: this.id, typeUrl: req.typeUrl }, 'request for a type tsiod does not serve');
-      return;
-    }
-    const typeUrl = req.typeUrl;
-    const w = this.watchedFor(typeUrl);
-    if (req.responseNonce !== '') {
-      if (req.responseNonce !== w.lastNonce) {
-        this.ctx.observer.staleNonce(proxy, typeUrl);
-        return;
-      }
-      if (req.errorDetail) {
-        w.lastNack = { ...req.errorDetail, nonce: req.responseNonce, at: new Date() };
-        this.ctx.observer.nacked(proxy, typeUrl, req.errorDetail);
-        this.ctx.logger.warn({ conn: this.id, proxy: proxy.id, typeUrl, error: req.errorDetail.message }, 'proxy rejected config (NACK); it keeps the last good version');
-      } else {
-        w.ackedVersion = req.versionInfo;
-        w.lastNack = undefined;
-        this.ctx.observer.acked(proxy, typeUrl, req.versionInfo);
-      }
-    }
+    this.identify(req.node);
+    const w = this.watchForRequest(req.typeUrl);
+    if (!w) return;
+    const typeUrl = req.typeUrl as XdsTypeUrl;
+    // A stale request is ignored whole: the client repeats its subscription when it ACKs the latest response.
+    if (this.recordResponseOutcome(w, req.responseNonce, req.errorDetail, req.versionInfo) === 'stale') return;
     const first = !w.requested;
     w.requested = true;
     // Envoy repeats its whole subscription in every ACK: only a different one is decoded and applied.

@@ -26,5 +26,3 @@ export interface DeltaRequest {
   readonly responseNonce: string;
   readonly errorDetail?: ErrorDetail;
 }
-
-let deltaType: protobuf.Type | undefined;
