@@ -60,11 +60,11 @@ export function buildSnapshot(input: SnapshotInput, previous?: MeshSnapshot): Me
   const previousVirtualServices = indexConfigs(previous?.virtualServices);
   const virtualServices = of('VirtualService')
     .sort(compareConfigs)
-    .map((object) => reuse(virtualServiceConfig(object, mesh.domainSuffix), previousVirtualServices.get(configId(object))));
+    .map((object) => reuseConfig(virtualServiceConfig(object, mesh.domainSuffix), previousVirtualServices.get(configId(object))));
   const previousDestinationRules = indexConfigs(previous?.destinationRules);
   const destinationRules = of('DestinationRule')
     .sort(compareConfigs)
-    .map((object) => reuse(destinationRuleConfig(object, mesh.domainSuffix), previousDestinationRules.get(configId(object))));
+    .map((object) => reuseConfig(destinationRuleConfig(object, mesh.domainSuffix), previousDestinationRules.get(configId(object))));
 
   return Object.freeze({
     id: (previous?.id ?? 0) + 1,
@@ -77,6 +77,18 @@ export function buildSnapshot(input: SnapshotInput, previous?: MeshSnapshot): Me
 }
 
 /** The previous value when equal (keeping identity), else the new one, frozen. */
+/**
+ * Like reuse(), but blind to where the object was read from: inserting a
+ * document above a DestinationRule shifts its "file#index" without changing
+ * anything a proxy sees, and must not turn an endpoint edit into a full
+ * push. The reused object keeps its old source, which only debug output reads.
+ */
+function reuseConfig<S>(next: IstioConfig<S>, previous: IstioConfig<S> | undefined): IstioConfig<S> {
+  if (previous === undefined) return reuse(next, previous);
+  const withoutSource = (c: IstioConfig<S>): unknown => ({ meta: { ...c.meta, source: undefined }, spec: c.spec });
+  return deepEqual(withoutSource(next), withoutSource(previous)) ? previous : reuse(next, undefined);
+}
+
 function reuse<T>(next: T, previous: T | undefined): T {
   if (previous !== undefined && deepEqual(next, previous)) return previous;
   return deepFreeze(next);

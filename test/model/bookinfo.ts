@@ -17,13 +17,12 @@ export function bookinfoObjects(): ConfigObject[] {
   return objects;
 }
 
-/** Replaces one object (same key) with a loaded variant, or adds it. */
+/** Replaces objects (same key) with the loaded variants of every document in `yaml`, or adds them. */
 export function withObject(objects: readonly ConfigObject[], yaml: string, file = 'edit.yaml'): ConfigObject[] {
   const loaded = loadConfigText(file, yaml);
   if (loaded.errors.length > 0) throw new Error(JSON.stringify(loaded.errors));
-  const [replacement] = loaded.objects;
-  if (!replacement) throw new Error('no object in yaml');
-  const same = (o: ConfigObject): boolean =>
-    o.kind === replacement.kind && o.metadata.namespace === replacement.metadata.namespace && o.metadata.name === replacement.metadata.name;
-  return [...objects.filter((o) => !same(o)), replacement];
+  if (loaded.objects.length === 0) throw new Error('no object in yaml');
+  const key = (o: ConfigObject): string => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+  const replaced = new Set(loaded.objects.map(key));
+  return [...objects.filter((o) => !replaced.has(key(o))), ...loaded.objects];
 }

@@ -37,6 +37,15 @@ describe('classifyChange', () => {
     expect([...request.endpointHosts]).toEqual([REVIEWS]);
   });
 
+  it('keeps an endpoint edit endpoint-only when it shifts the document index of a DestinationRule in the same file', () => {
+    const dr = 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: extra}\nspec: {host: ratings}\n';
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: spare, labels: {app: spare}}\nstatus: {podIP: 127.0.0.9}\n';
+    const before = buildSnapshot({ mesh, objects: withObject(objects, dr, 'mixed.yaml') }, previous);
+    const after = buildSnapshot({ mesh, objects: withObject(objects, `${pod}---\n${dr}`, 'mixed.yaml') }, before);
+    const request = classifyChange(updated('Pod/default/spare', 'DestinationRule/default/extra'), before, after);
+    expect(request.full).toBe(false);
+  });
+
   it('treats a Pod label change as endpoint-only (subset membership moves)', () => {
     const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: reviews-v3, labels: {app: reviews, version: v2}}\nspec: {serviceAccountName: bookinfo-reviews}\n';
     const next = buildSnapshot({ mesh, objects: withObject(objects, pod) }, previous);

@@ -145,6 +145,9 @@ export class HeldResources {
   }
 
   private compactIfLarge(): void {
+    // With nothing shared underneath, the overlay already is the connection's own map: folding it would
+    // copy it again on every insert (quadratic while a first response fills it).
+    if (this.base.size === 0) return;
     if (!this.overlay || this.overlay.size <= 16 || this.overlay.size < this.base.size * COMPACT_RATIO) return;
     const own = new Map<string, HeldVersion>();
     for (const name of this.names()) own.set(name, this.get(name)!);

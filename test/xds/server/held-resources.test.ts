@@ -70,3 +70,18 @@ describe('HeldResources', () => {
     expect(held.setVersion()).not.toBe(before);
   });
 });
+
+describe('HeldResources cost', () => {
+  it('fills an empty held set without re-copying it on every insert', () => {
+    const held = new HeldResources();
+    const resources = Array.from({ length: 4000 }, (_, i) => cluster(`c${i}`, 1));
+    // Count work, not time: the overlay must be built once, so names() is only materialised when asked.
+    let namesCalls = 0;
+    const original = held.names.bind(held);
+    held.names = () => { namesCalls++; return original(); };
+    for (const r of resources) held.set(r.name, r);
+    expect(namesCalls).toBe(0);
+    expect(held.size).toBe(4000);
+    expect(held.setVersion()).toBe(setVersion(resources));
+  });
+});
