@@ -48,9 +48,9 @@ export class DeltaConnection extends XdsConnection {
     const current = this.subscribedResources(typeUrl, w);
     const { updates, removed } = this.changesFor(w, current);
     // A fresh stream always gets an answer, even an empty one, so the proxy can finish initialising.
-    if (updates.length > 0 || removed.length > 0 || (first && !reconnect)) this.send(this.buildResponse(typeUrl, w, updates, removed));
-    // The client now holds exactly `current`, a map usually shared with other proxies.
-    w.sent.replaceAll(current);
+    // Either way the client now holds exactly `current`, a map usually shared with other proxies.
+    if (updates.length > 0 || removed.length > 0 || (first && !reconnect)) this.send(this.buildResponse(typeUrl, w, updates, removed, current));
+    else w.sent.replaceAll(current);
   }
 
   /** Applies subscribe/unsubscribe; returns whether anything changed. */
@@ -129,16 +129,27 @@ export class DeltaConnection extends XdsConnection {
     this.reshareHeld(pushed);
   }
 
-  private buildResponse(typeUrl: XdsTypeUrl, w: WatchedType, updates: readonly EncodedResource[], removed: readonly string[]): Buffer {
+  /**
+   * `holdsAfter`: the response brings the client to exactly this (shared) map,
+   * so it is held by reference instead of recording each resource.
+   */
+  private buildResponse(
+    typeUrl: XdsTypeUrl,
+    w: WatchedType,
+    updates: readonly EncodedResource[],
+    removed: readonly string[],
+    holdsAfter?: ReadonlyMap<string, EncodedResource>,
+  ): Buffer {
     const nonce = this.nextNonce();
     for (const r of updates) {
-      w.sent.set(r.name, r);
+      if (!holdsAfter) w.sent.set(r.name, r);
       w.reportedAbsent.delete(r.name);
     }
     for (const name of removed) {
-      w.sent.delete(name);
+      if (!holdsAfter) w.sent.delete(name);
       if (w.names.has(name)) w.reportedAbsent.add(name);
     }
+    if (holdsAfter) w.sent.replaceAll(holdsAfter);
     w.lastNonce = nonce;
     const snapshot = this.ctx.cache.currentSnapshot;
     const buf = encodeDeltaResponse(typeUrl, snapshot ? String(snapshot.id) : '', nonce, updates, removed, this.controlPlane);

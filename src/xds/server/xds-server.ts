@@ -84,11 +84,6 @@ export class XdsServer {
     });
   }
 
-  /** The snapshot proxies are served from; set before listening, then on every push. */
-  get snapshot(): MeshSnapshot | undefined {
-    return this.cache.currentSnapshot;
-  }
-
   /**
    * Moves to `snapshot` and sends every connected proxy what `request` changed.
    * Pushes run one after another; the returned promise settles when this one
