@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Installs the interop peers that are not npm packages into .peers/ (git-ignored):
-# a Python venv with gRPC C-core (grpcio) pinned in scripts/peers/requirements.txt.
-# Idempotent: a venv that already has every pinned version is left alone.
+#  - the Go peers (grpc-go's xDS interop client and server, etcd, kube-apiserver), built from the
+#    Go module proxy by go-peers.sh at the versions in versions.sh, cached outside the clone;
+#  - a Python venv with gRPC C-core (grpcio) pinned in scripts/peers/requirements.txt.
+# Idempotent: a cached binary is copied, a venv that already has every pinned version is left alone.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+started=$SECONDS
+bash "$repo_root/scripts/peers/go-peers.sh"
+trap 'echo "peers: provisioned in $((SECONDS - started)) s"' EXIT
+
 requirements="$repo_root/scripts/peers/requirements.txt"
 venv="$repo_root/.peers/venv"
 python_bin="${PYTHON:-python3}"

@@ -5,6 +5,7 @@ import { envoyBootstrap } from './envoy-bootstrap.js';
 import { grpcBootstrap } from './grpc-bootstrap.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { startTsiod } from './serve.js';
+import { chooseConfigSource, type ConfigSourceFlags } from './config-source-choice.js';
 import { parseDurationMs } from '../config/duration.js';
 
 function port(value: string): number {
@@ -19,22 +20,31 @@ function duration(value: string): number {
   return ms;
 }
 
+interface ServeCommandOptions extends ConfigSourceFlags {
+  syncTimeout: number; host: string; xdsPort: number; monitoringPort: number; debounceAfter: number; debounceMax: number; logLevel: LogLevel;
+}
+
 const program = new Command('tsiod').description('An Envoy control plane that does istiod\'s job').version('0.1.0');
 
 program
   .command('serve')
-  .description('serve xDS (ADS, SotW and Delta) for the mesh described by a directory of Kubernetes YAML')
-  .requiredOption('--config-dir <dir>', 'directory of Kubernetes and Istio YAML, watched for changes')
+  .description('serve xDS (ADS, SotW and Delta) for the mesh in a directory of Kubernetes YAML, or in a cluster')
+  .option('--config-dir <dir>', 'directory of Kubernetes and Istio YAML, watched for changes')
+  .option('--kubeconfig <path>', 'read Services, EndpointSlices, Pods, Namespaces and Istio config from the cluster this kubeconfig points at')
+  .option('--in-cluster', 'read them from the cluster tsiod runs in, as its pod\'s service account (the default in a pod when no source is given)')
+  .option('--sync-timeout <duration>', 'cluster only: how long start-up waits for every kind\'s initial list before serving what it has, unready', duration, 60_000)
   .option('--host <address>', 'address to listen on', '0.0.0.0')
   .option('--xds-port <port>', 'plaintext xDS port', port, 15010)
   .option('--monitoring-port <port>', 'Prometheus /metrics, /ready and /debug/syncz', port, 15014)
   .option('--debounce-after <duration>', 'quiet time before a config change is pushed', duration, 100)
   .option('--debounce-max <duration>', 'longest a burst of changes is held back', duration, 10_000)
   .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
-  .action(async (opts: { configDir: string; host: string; xdsPort: number; monitoringPort: number; debounceAfter: number; debounceMax: number; logLevel: LogLevel }) => {
+  .action(async (opts: ServeCommandOptions) => {
     const logger = createLogger(opts.logLevel);
+    const source = chooseConfigSource(opts, process.env);
     const running = await startTsiod({
-      configDir: opts.configDir, host: opts.host, xdsPort: opts.xdsPort, monitoringPort: opts.monitoringPort,
+      ...(source.configDir !== undefined ? { configDir: source.configDir } : { kubernetes: { ...source.kubernetes, syncTimeoutMs: opts.syncTimeout } }),
+      host: opts.host, xdsPort: opts.xdsPort, monitoringPort: opts.monitoringPort,
       debounceAfterMs: opts.debounceAfter, debounceMaxMs: opts.debounceMax, logger,
     });
     const shown = opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;

@@ -1,27 +1,46 @@
 /**
- * `tsiod serve`: the main job. Reads a directory of Kubernetes and Istio YAML,
- * builds a snapshot, serves it over ADS, and on every change (debounced)
- * builds the next snapshot and pushes only what changed.
+ * `tsiod serve`: the main job. Reads config from a directory of Kubernetes
+ * and Istio YAML or from a cluster's apiserver, builds a snapshot, serves it
+ * over ADS, and on every change (debounced) builds the next snapshot and
+ * pushes only what changed.
  */
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DirectorySource } from '../config/directory-source.js';
 import { formatConfigError, type ConfigError } from '../config/config-error.js';
 import { mergeChangeSets, type ChangeSet } from '../config/change-set.js';
+import type { ConfigSource, SourceUpdate } from '../config/config-source.js';
+import { KUBE_KINDS } from '../config/kubernetes/kind-table.js';
+import { KubernetesSource, type KubernetesSourceTuning } from '../config/kubernetes/kubernetes-source.js';
+import { loadKubeConfig, type KubeConnection } from '../config/kubernetes/load-kube-config.js';
 import { buildSnapshot } from '../model/build-snapshot.js';
 import { DEFAULT_MESH_CONFIG, type MeshConfig, type MeshSnapshot } from '../model/types.js';
 import { classifyChange, isEmptyPush } from '../push/classify-change.js';
 import { Debouncer, DEFAULT_DEBOUNCE } from '../push/debounce.js';
 import { generators } from '../xds/gen/index.js';
 import { XdsServer } from '../xds/server/xds-server.js';
+import { createKubernetesMetrics } from '../metrics/kubernetes-metrics.js';
 import { createXdsMetrics } from '../metrics/xds-metrics.js';
 import { startMonitoringServer, type MonitoringServer } from '../metrics/monitoring-server.js';
 import { createLogger } from './logger.js';
 
 export const TSIOD_VERSION = '0.1.0';
 
-export interface ServeOptions {
-  readonly configDir: string;
+/** Where to read the cluster from, and how patiently. */
+export type KubernetesServeOptions = KubeConnection &
+  KubernetesSourceTuning & {
+    /** Start-up waits this long for every kind's initial list, then serves what it has, unready; default 60 s. */
+    readonly syncTimeoutMs?: number;
+  };
+
+/** The config source: a directory, or a cluster (exactly one). */
+export type ServeSourceOptions =
+  | { readonly configDir: string; readonly kubernetes?: undefined }
+  | { readonly kubernetes: KubernetesServeOptions; readonly configDir?: undefined };
+
+export type ServeOptions = ServeSourceOptions & CommonServeOptions;
+
+interface CommonServeOptions {
   /** Address to listen on; default 0.0.0.0 (tests use 127.0.0.1). */
   readonly host?: string;
   /** Plaintext xDS port; default 15010; 0 picks a free port. */
@@ -57,11 +76,8 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
   };
 
   let snapshot: MeshSnapshot | undefined;
-  const source = new DirectorySource({
-    directory: options.configDir,
-    onError: reportConfigError,
-    onUpdate: (update) => debouncer.add(update.changes),
-  });
+  const onUpdate = (update: SourceUpdate): void => debouncer.add(update.changes);
+  const source = createSource(options, registry, logger, reportConfigError, onUpdate);
 
   const pushChanges = async (changes: ChangeSet): Promise<void> => {
     const next = buildSnapshot({ mesh, objects: source.store.objects().values() }, snapshot);
@@ -81,22 +97,33 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     (changes) => pushChanges(changes).catch((err: unknown) => logger.error({ err }, 'push failed')),
   );
 
-  const initial = await source.start();
-  for (const error of initial.errors) reportConfigError(error);
-  // With no previous snapshot the change is always a full 'initial' push, so a snapshot exists from here on.
-  await pushChanges(initial.changes);
-  if (!snapshot) throw new Error('internal error: no snapshot after the initial load');
-
-  const xdsPort = await server.listen(host, options.xdsPort ?? 15010);
+  // Monitoring first: /metrics shows how the initial load goes, and /ready says no until it is done.
   let monitoring: MonitoringServer | undefined;
   if (options.monitoringPort !== null) {
     monitoring = await startMonitoringServer(host, options.monitoringPort ?? 15014, {
       registry,
-      ready: () => snapshot !== undefined,
+      ready: () => snapshot !== undefined && source.synced(),
       syncz: () => server.syncStatus(),
     });
   }
-  logger.info({ xdsPort, monitoringPort: monitoring?.port ?? null, services: snapshot.services.size, configDir: options.configDir }, 'tsiod ready');
+  let xdsPort: number;
+  try {
+    const initial = await source.start();
+    // The directory source reports its errors here; the Kubernetes source has reported each one as it arrived.
+    if (options.configDir !== undefined) for (const error of initial.errors) reportConfigError(error);
+    // With no previous snapshot the change is always a full 'initial' push, so a snapshot exists from here on.
+    await pushChanges(initial.changes);
+    if (!snapshot) throw new Error('internal error: no snapshot after the initial load');
+    xdsPort = await server.listen(host, options.xdsPort ?? 15010);
+  } catch (error) {
+    debouncer.close();
+    await source.close();
+    await monitoring?.close();
+    await server.close();
+    throw error;
+  }
+  const from = options.configDir !== undefined ? { configDir: options.configDir } : { kubernetes: options.kubernetes.kubeconfig ?? 'in-cluster' };
+  logger.info({ xdsPort, monitoringPort: monitoring?.port ?? null, services: snapshot.services.size, ...from }, 'tsiod ready');
 
   return {
     xdsPort,
@@ -110,4 +137,27 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
       await server.close();
     },
   };
+}
+
+function createSource(
+  options: ServeOptions,
+  registry: Registry,
+  logger: Logger,
+  onError: (error: ConfigError) => void,
+  onUpdate: (update: SourceUpdate) => void,
+): ConfigSource {
+  if (options.configDir !== undefined && options.kubernetes !== undefined) throw new Error('serve reads a config directory or a cluster, not both');
+  if (options.configDir !== undefined) return new DirectorySource({ directory: options.configDir, onError, onUpdate });
+  const connection = options.kubernetes;
+  const kubeConfig = loadKubeConfig(connection.inCluster ? { inCluster: true } : { kubeconfig: connection.kubeconfig });
+  const { kubeconfig: _kubeconfig, inCluster: _inCluster, syncTimeoutMs, ...tuning } = connection;
+  return new KubernetesSource({
+    ...tuning,
+    ...(syncTimeoutMs !== undefined ? { syncTimeoutMs } : {}),
+    kubeConfig,
+    onError,
+    onUpdate,
+    observer: createKubernetesMetrics(registry, KUBE_KINDS.map((kind) => kind.kind)),
+    logger,
+  });
 }

@@ -10,18 +10,16 @@
 import { watch, type FSWatcher } from 'chokidar';
 import path from 'node:path';
 import type { Stats } from 'node:fs';
-import { isEmptyChangeSet, type ChangeSet } from './change-set.js';
+import { isEmptyChangeSet } from './change-set.js';
 import { formatConfigError, type ConfigError } from './config-error.js';
 import type { ConfigObject } from './config-object.js';
+import type { ConfigSource, SourceUpdate } from './config-source.js';
 import { isConfigFile, listConfigFiles, loadConfigFile, toRelative } from './directory-files.js';
 import type { LoadedFile } from './load-config-text.js';
 import { ConfigStore } from './store.js';
 
-export interface DirectoryUpdate {
-  readonly changes: ChangeSet;
-  /** Every current error in the directory: documents, objects and duplicate keys. */
-  readonly errors: readonly ConfigError[];
-}
+/** `errors`: every current error in the directory (documents, objects and duplicate keys). */
+export type DirectoryUpdate = SourceUpdate;
 
 export interface DirectorySourceOptions {
   readonly directory: string;
@@ -40,7 +38,7 @@ const DEFAULT_DEBOUNCE_MS = 50;
 /** Reading 1,000 files all at once would hold 1,000 descriptors; this many at a time is as fast. */
 const READ_CONCURRENCY = 32;
 
-export class DirectorySource {
+export class DirectorySource implements ConfigSource {
   readonly store: ConfigStore;
   private readonly directory: string;
   private readonly fileErrors = new Map<string, readonly ConfigError[]>();
@@ -49,6 +47,7 @@ export class DirectorySource {
   private timer: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
   private started = false;
+  private loaded = false;
   private closed = false;
   private reportedConflicts = new Set<string>();
 
@@ -69,12 +68,19 @@ export class DirectorySource {
       () => undefined,
     );
     try {
-      return await initial;
+      const update = await initial;
+      this.loaded = true;
+      return update;
     } catch (error) {
       // A directory that cannot be read leaves nothing to watch.
       await this.close();
       throw error;
     }
+  }
+
+  /** A directory has nothing to wait for once its initial load is done. */
+  synced(): boolean {
+    return this.loaded;
   }
 
   /** Every current error (documents, objects, duplicate keys), files in sorted order. */

@@ -35,7 +35,7 @@ export const KINDS: ReadonlyMap<string, KindInfo> = new Map(
     kindInfo('DestinationRule', ISTIO_NETWORKING_VERSIONS),
     kindInfo('Gateway', ISTIO_NETWORKING_VERSIONS, { storedOnly: true }),
     kindInfo('Sidecar', ISTIO_NETWORKING_VERSIONS, { storedOnly: true }),
-    kindInfo('WorkloadEntry', ISTIO_NETWORKING_VERSIONS, { storedOnly: true }),
+    kindInfo('WorkloadEntry', ISTIO_NETWORKING_VERSIONS),
     kindInfo('PeerAuthentication', ISTIO_SECURITY_VERSIONS, { storedOnly: true }),
     kindInfo('AuthorizationPolicy', ISTIO_SECURITY_VERSIONS, { storedOnly: true }),
     kindInfo('RequestAuthentication', ISTIO_SECURITY_VERSIONS, { storedOnly: true }),
@@ -43,4 +43,4 @@ export const KINDS: ReadonlyMap<string, KindInfo> = new Map(
 );
 
 /** Kinds whose changes can only move endpoints (see classifyChange). */
-export const ENDPOINT_KINDS: ReadonlySet<string> = new Set(['EndpointSlice', 'Endpoints', 'Pod']);
+export const ENDPOINT_KINDS: ReadonlySet<string> = new Set(['EndpointSlice', 'Endpoints', 'Pod', 'WorkloadEntry']);

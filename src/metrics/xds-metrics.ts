@@ -22,6 +22,8 @@ export function createXdsMetrics(registry: Registry, version: string): XdsServer
   });
   const stale = new Counter({ name: 'tsiod_xds_stale_nonce_total', help: 'Requests ignored or not counted as ACK because their nonce was not the latest.', labelNames: ['type'], registers: [registry] });
   const acks = new Counter({ name: 'tsiod_xds_acks_total', help: 'Responses acknowledged by proxies.', labelNames: ['type'], registers: [registry] });
+  // pilot_xds is a gauge: a reconnect storm (every proxy dropping and coming back) leaves it unchanged.
+  const connections = new Counter({ name: 'tsiod_xds_connections_total', help: 'xDS streams that identified themselves, since start.', labelNames: ['protocol'], registers: [registry] });
   const rejectedStreams = new Counter({ name: 'tsiod_xds_streams_rejected_total', help: 'Streams closed because the client broke the protocol.', registers: [registry] });
   const invalidResources = new Counter({
     name: 'tsiod_xds_invalid_resources_total',
@@ -31,7 +33,10 @@ export function createXdsMetrics(registry: Registry, version: string): XdsServer
   const removed = new Counter({ name: 'tsiod_xds_removed_resources_total', help: 'Names sent in Delta removed_resources.', labelNames: ['type'], registers: [registry] });
 
   return {
-    connected: (_proxy, protocol) => xdsClients.inc({ version, protocol }),
+    connected: (_proxy, protocol) => {
+      xdsClients.inc({ version, protocol });
+      connections.inc({ protocol });
+    },
     disconnected: (_proxy, protocol) => xdsClients.dec({ version, protocol }),
     responseSent: (typeUrl, bytes, _resources, removedCount) => {
       const type = shortTypeName(typeUrl);

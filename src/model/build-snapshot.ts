@@ -14,6 +14,7 @@ import { endpointsFromLegacy, endpointsFromSlices, groupSlicesByService } from '
 import { kubernetesMeshService } from './kubernetes-services.js';
 import { PodIndex } from './pod-index.js';
 import { serviceEntryHosts } from './service-entries.js';
+import { endpointsFromWorkloadEntries, groupWorkloadEntriesByNamespace } from './workload-entries.js';
 import type { DestinationRuleSpec, IstioConfig, MeshConfig, MeshService, MeshSnapshot, VirtualServiceSpec, WorkloadEndpoint } from './types.js';
 
 export interface SnapshotInput {
@@ -28,6 +29,7 @@ export function buildSnapshot(input: SnapshotInput, previous?: MeshSnapshot): Me
   const mesh = input.mesh;
   const pods = new PodIndex(of('Pod'));
   const slicesByService = groupSlicesByService(of('EndpointSlice'));
+  const workloadEntries = groupWorkloadEntriesByNamespace(of('WorkloadEntry'));
   const legacyEndpoints = new Map(of('Endpoints').map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e]));
 
   const services = new Map<string, MeshService>();
@@ -40,8 +42,9 @@ export function buildSnapshot(input: SnapshotInput, previous?: MeshSnapshot): Me
     const slices = slicesByService.get(key);
     const legacy = legacyEndpoints.get(key);
     const found = slices ? endpointsFromSlices(meshService, slices, pods) : legacy ? endpointsFromLegacy(meshService, legacy, pods) : [];
+    const fromEntries = endpointsFromWorkloadEntries(meshService, workloadEntries.get(meshService.namespace) ?? []);
     services.set(meshService.hostname, meshService);
-    endpoints.set(meshService.hostname, found);
+    endpoints.set(meshService.hostname, fromEntries.length > 0 ? [...found, ...fromEntries] : found);
   }
   for (const entry of of('ServiceEntry').sort(compareConfigs)) {
     for (const { service, endpoints: found } of serviceEntryHosts(entry)) {
@@ -81,11 +84,13 @@ export function buildSnapshot(input: SnapshotInput, previous?: MeshSnapshot): Me
  * Like reuse(), but blind to where the object was read from: inserting a
  * document above a DestinationRule shifts its "file#index" without changing
  * anything a proxy sees, and must not turn an endpoint edit into a full
- * push. The reused object keeps its old source, which only debug output reads.
+ * push. Likewise its resourceVersion, which the apiserver bumps on writes that
+ * change nothing a proxy sees (status, managedFields). The reused object keeps
+ * its old source and version, which only debug output reads.
  */
 function reuseConfig<S>(next: IstioConfig<S>, previous: IstioConfig<S> | undefined): IstioConfig<S> {
   if (previous === undefined) return reuse(next, previous);
-  const withoutSource = (c: IstioConfig<S>): unknown => ({ meta: { ...c.meta, source: undefined }, spec: c.spec });
+  const withoutSource = (c: IstioConfig<S>): unknown => ({ meta: { ...c.meta, source: undefined, resourceVersion: undefined }, spec: c.spec });
   return deepEqual(withoutSource(next), withoutSource(previous)) ? previous : reuse(next, undefined);
 }
 

@@ -6,8 +6,9 @@
 import type { ConfigObject } from '../config/config-object.js';
 import { specOf, type ServiceEntryEndpoint, type ServiceEntrySpec } from './kube-objects.js';
 import { exportToAnnotation } from './kubernetes-services.js';
+import { parseLocality } from './locality.js';
 import { parseProtocolName } from '../config/protocol.js';
-import type { Locality, MeshService, ServicePort, WorkloadEndpoint } from './types.js';
+import type { MeshService, ServicePort, WorkloadEndpoint } from './types.js';
 
 export interface ServiceEntryHost {
   readonly service: MeshService;
@@ -71,15 +72,4 @@ function serviceEntryEndpoints(spec: ServiceEntrySpec, host: string, ports: read
     }
   }
   return out;
-}
-
-/** "region/zone/subzone", any suffix left out. */
-function parseLocality(text: string | undefined): Locality | undefined {
-  if (!text) return undefined;
-  const [region, zone, subzone] = text.split('/');
-  return {
-    ...(region ? { region } : {}),
-    ...(zone ? { zone } : {}),
-    ...(subzone ? { subzone } : {}),
-  };
 }

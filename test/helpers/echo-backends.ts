@@ -1,11 +1,18 @@
 /**
- * Real gRPC EchoService servers (grpc-js) on 127.0.0.1, one per backend id;
- * each answers WhoAmI with its own id so a client can tell who served an RPC.
+ * Real gRPC servers (grpc-js) on 127.0.0.1, one per backend id, that tell a
+ * client who served an RPC: EchoService.WhoAmI answers with the id, and
+ * TestService.UnaryCall with an empty response and the id in the "hostname"
+ * header, as grpc-go's xDS interop server does. With the second, any interop
+ * client runs against these npm-only backends.
  */
 import * as grpc from '@grpc/grpc-js';
 import {
+  EMPTY_MESSAGE,
+  HOSTNAME_HEADER,
+  UNARY_CALL_PATH,
   WHO_AM_I_PATH,
   deserializeWhoAmIRequest,
+  passBytes,
   serializeWhoAmIResponse,
   whoAmIResponse,
 } from './echo-service.js';
@@ -37,6 +44,15 @@ const echoServiceDefinition: grpc.ServiceDefinition = {
       throw new Error('a server never deserializes responses');
     },
   },
+  UnaryCall: {
+    path: UNARY_CALL_PATH,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: passBytes,
+    requestDeserialize: passBytes,
+    responseSerialize: passBytes,
+    responseDeserialize: passBytes,
+  },
 };
 
 function bind(server: grpc.Server): Promise<number> {
@@ -64,7 +80,13 @@ async function startOne(id: string): Promise<{ backend: EchoBackend; server: grp
   const whoAmI: grpc.handleUnaryCall<WhoAmIRequest, WhoAmIResponse> = (_call, callback) => {
     callback(null, whoAmIResponse(id));
   };
-  server.addService(echoServiceDefinition, { WhoAmI: whoAmI });
+  const unaryCall: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+    const headers = new grpc.Metadata();
+    headers.set(HOSTNAME_HEADER, id);
+    call.sendMetadata(headers);
+    callback(null, EMPTY_MESSAGE);
+  };
+  server.addService(echoServiceDefinition, { WhoAmI: whoAmI, UnaryCall: unaryCall });
   const port = await bind(server);
   return { backend: { id, port }, server };
 }

@@ -38,3 +38,38 @@ export function grpcioPeerProblem(): string | null {
   }
   return have === wanted ? null : `.peers/venv has grpcio ${have}, requirements pin ${wanted}`;
 }
+
+/** Where scripts/peers/go-peers.sh puts the Go peers: grpc-go-xds-client, grpc-go-xds-server, etcd, kube-apiserver. */
+export const PEERS_BIN = path.join(REPO_ROOT, '.peers/bin');
+const GO_PEER_VERSIONS = path.join(REPO_ROOT, 'scripts/peers/versions.sh');
+const GO_PEER_VERSION_VARIABLE: Readonly<Record<GoPeer, string>> = {
+  'grpc-go-xds-client': 'GRPC_GO_INTEROP_VERSION',
+  'grpc-go-xds-server': 'GRPC_GO_INTEROP_VERSION',
+  etcd: 'ETCD_VERSION',
+  'kube-apiserver': 'KUBERNETES_VERSION',
+};
+export type GoPeer = 'grpc-go-xds-client' | 'grpc-go-xds-server' | 'etcd' | 'kube-apiserver';
+
+export function goPeerPath(peer: GoPeer): string {
+  return path.join(PEERS_BIN, peer);
+}
+
+/** The version scripts/peers/versions.sh pins for a Go peer ("kube-apiserver" → "v1.37.2"). */
+export function goPeerPinnedVersion(peer: GoPeer): string {
+  const variable = GO_PEER_VERSION_VARIABLE[peer];
+  const line = readFileSync(GO_PEER_VERSIONS, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${variable}=`));
+  if (!line) throw new Error(`${GO_PEER_VERSIONS} sets no ${variable}`);
+  return line.slice(variable.length + 1).trim();
+}
+
+/** Why a Go peer is not usable from .peers/bin at its pinned version, or null when it is. */
+export function goPeerProblem(peer: GoPeer): string | null {
+  const binary = goPeerPath(peer);
+  if (!existsSync(binary)) return `${binary} does not exist`;
+  const stamp = `${binary}.version`;
+  const have = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : 'unknown';
+  const wanted = goPeerPinnedVersion(peer);
+  return have === wanted ? null : `${binary} is ${have}, scripts/peers/versions.sh pins ${wanted}`;
+}

@@ -73,6 +73,14 @@ describe('buildSnapshot reuse', () => {
     expect(second.mesh).toBe(first.mesh);
   });
 
+  it('reuses a config whose only change is the resourceVersion the apiserver bumped', () => {
+    const bumped = objects.map((o) => (o.kind === 'VirtualService' ? { ...o, metadata: { ...o.metadata, resourceVersion: '999' } } : o));
+    const second = buildSnapshot({ mesh, objects: bumped }, first);
+    expect(second.virtualServices[0]).toBe(first.virtualServices[0]);
+    const respec = bumped.map((o) => (o.kind === 'VirtualService' ? { ...o, content: { ...o.content, spec: { hosts: ['reviews'], http: [] } } } : o));
+    expect(buildSnapshot({ mesh, objects: respec }, first).virtualServices[0]).not.toBe(first.virtualServices[0]);
+  });
+
   it('replaces only the endpoint list an EndpointSlice change touches', () => {
     const edited = withObject(
       objects,

@@ -9,6 +9,7 @@ import { validatePod } from './pod.js';
 import { validateServiceEntry } from './service-entry.js';
 import { validateService } from './service.js';
 import { validateVirtualService } from './virtual-service.js';
+import { validateWorkloadEntry } from './workload-entry.js';
 
 const VALIDATORS: ReadonlyMap<string, ObjectValidator> = new Map([
   ['Service', validateService],
@@ -18,6 +19,7 @@ const VALIDATORS: ReadonlyMap<string, ObjectValidator> = new Map([
   ['ServiceEntry', validateServiceEntry],
   ['VirtualService', validateVirtualService],
   ['DestinationRule', validateDestinationRule],
+  ['WorkloadEntry', validateWorkloadEntry],
 ]);
 
 export function validateObject(object: ConfigObject): readonly ConfigError[] {

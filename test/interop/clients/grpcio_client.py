@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Sends EchoService.WhoAmI RPCs through gRPC C-core's xDS resolver (grpcio).
+"""Sends TestService.UnaryCall RPCs through gRPC C-core's xDS resolver (grpcio).
 
 The channel dials an xds:/// target, so C-core fetches Listener, Route,
 Cluster and Endpoint resources from the server named in the bootstrap file
@@ -10,6 +10,9 @@ continuously; after every --batch RPCs one JSON line goes to stdout:
    "by_backend": {"reviews-v1": 31, ...}, "errors": {"UNAVAILABLE": 2},
    "first_error": "...", "nacked": [{"type_url": ..., "name": ..., "details": ...}]}
 
+A backend is known by the "hostname" header of its response, as grpc-go's xDS
+interop server sends it (and the tests' echo backends too).
+
 started_ms/ended_ms are wall-clock milliseconds, so a reader can drop batches
 begun before some moment. "nacked" lists the resources this client holds as
 NACKed, read from C-core's own CSDS view (a client keeps serving its last good
@@ -18,11 +21,10 @@ config after a NACK, so traffic alone cannot show one).
 It stops at --count RPCs or after --seconds; with neither, when stdin closes
 (so a parent that dies or closes the pipe never leaves it running).
 
-RPCs are sent as raw bytes (no generated Python code): the request is an empty
-message, and the response has one string field, which a few lines below decode.
-That keeps the peer's install to grpcio alone, with no protoc or grpcio-tools
-step that could drift from proto/tsiod/testing/v1/echo.proto; the path and
-field number are the ones in that file.
+RPCs are sent as raw bytes (no generated Python code, no third-party .proto):
+an empty message is a valid grpc.testing.SimpleRequest, and only the response
+header is read. That keeps the peer's install to grpcio alone, with no protoc
+or grpcio-tools step.
 """
 
 import argparse
@@ -34,9 +36,9 @@ import time
 import grpc
 from grpc._cython import cygrpc
 
-WHO_AM_I = "/tsiod.testing.v1.EchoService/WhoAmI"
-WHO_AM_I_REQUEST = b""  # WhoAmIRequest has no fields.
-BACKEND_FIELD = 1  # WhoAmIResponse.backend
+UNARY_CALL = "/grpc.testing.TestService/UnaryCall"
+EMPTY_REQUEST = b""  # a SimpleRequest with no fields set
+HOSTNAME_HEADER = "hostname"
 
 WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32 = 0, 1, 2, 5
 
@@ -81,11 +83,15 @@ def proto_fields(buf):
         yield number, value
 
 
-def backend_of(response):
-    for number, value in proto_fields(response):
-        if number == BACKEND_FIELD and isinstance(value, bytes):
-            return value.decode("utf-8")
-    return ""
+class MissingHostname(Exception):
+    pass
+
+
+def backend_of(call):
+    for key, value in call.initial_metadata():
+        if key == HOSTNAME_HEADER:
+            return value
+    raise MissingHostname(f'UnaryCall answered without a "{HOSTNAME_HEADER}" header')
 
 
 def nacked_resources():
@@ -144,7 +150,7 @@ def main():
     deadline = time.monotonic() + args.seconds if args.seconds > 0 else None
     sent = 0
     with grpc.insecure_channel(args.target) as channel:
-        who_am_i = channel.unary_unary(WHO_AM_I)  # no serializers: bytes in, bytes out
+        unary_call = channel.unary_unary(UNARY_CALL)  # no serializers: bytes in, bytes out
         while not stop.is_set():
             if deadline is not None and time.monotonic() >= deadline:
                 break
@@ -154,12 +160,16 @@ def main():
             batch = {"started_ms": int(time.time() * 1000), "rpcs": size, "by_backend": {}, "errors": {}}
             for _ in range(size):
                 try:
-                    backend = backend_of(who_am_i(WHO_AM_I_REQUEST, timeout=args.rpc_timeout))
+                    _, call = unary_call.with_call(EMPTY_REQUEST, timeout=args.rpc_timeout)
+                    backend = backend_of(call)
                     batch["by_backend"][backend] = batch["by_backend"].get(backend, 0) + 1
                 except grpc.RpcError as error:
                     code = error.code().name
                     batch["errors"][code] = batch["errors"].get(code, 0) + 1
                     batch.setdefault("first_error", f"{code}: {error.details()}")
+                except MissingHostname as error:
+                    batch["errors"]["NO_HOSTNAME"] = batch["errors"].get("NO_HOSTNAME", 0) + 1
+                    batch.setdefault("first_error", str(error))
             sent += size
             batch["ended_ms"] = int(time.time() * 1000)
             batch["nacked"] = nacked_resources()

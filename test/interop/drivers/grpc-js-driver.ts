@@ -1,18 +1,13 @@
 /**
  * TrafficDriver for grpc-js with @grpc/grpc-js-xds: a channel to xds:///reviews
- * in this process, RPCs with several in flight at once.
+ * in this process, TestService.UnaryCall RPCs with several in flight at once,
+ * counted by the answering backend's "hostname" header.
  */
 import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
-import {
-  WHO_AM_I_PATH,
-  deserializeWhoAmIResponse,
-  serializeWhoAmIRequest,
-  whoAmIRequest,
-} from '../../helpers/echo-service.js';
+import { unaryCallHostname } from '../../helpers/echo-service.js';
 import { LogBuffer } from '../../helpers/log-buffer.js';
 import { grpcXdsBootstrap, type BootstrapOptions } from '../../helpers/xds-bootstrap.js';
-import type { WhoAmIResponse } from '../../../src/gen/tsiod/testing/v1/echo_pb.js';
 import type { BatchResult, TrafficDriver } from '../scenarios/traffic-driver.js';
 import { startCsdsReader } from './grpc-js-csds.js';
 
@@ -35,23 +30,6 @@ function captureGrpcLogs(logs: LogBuffer): void {
   }
 }
 
-function whoAmI(client: grpc.Client): Promise<WhoAmIResponse> {
-  return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(
-      WHO_AM_I_PATH,
-      serializeWhoAmIRequest,
-      deserializeWhoAmIResponse,
-      whoAmIRequest(),
-      { deadline: Date.now() + RPC_DEADLINE_MS },
-      (error, response) => {
-        if (error) reject(error);
-        else if (response) resolve(response);
-        else reject(new Error('no response and no error'));
-      },
-    );
-  });
-}
-
 async function sendBatch(client: grpc.Client, rpcs: number): Promise<BatchResult> {
   const byBackend: Record<string, number> = {};
   let failures = 0;
@@ -61,7 +39,7 @@ async function sendBatch(client: grpc.Client, rpcs: number): Promise<BatchResult
     while (remaining > 0) {
       remaining -= 1;
       try {
-        const { backend } = await whoAmI(client);
+        const backend = await unaryCallHostname(client, RPC_DEADLINE_MS);
         byBackend[backend] = (byBackend[backend] ?? 0) + 1;
       } catch (error) {
         failures += 1;

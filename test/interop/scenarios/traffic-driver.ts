@@ -3,7 +3,7 @@
  * it is written in: send RPCs and say who answered, and report NACKs.
  */
 export interface BatchResult {
-  /** Answered RPCs by the backend id in the response. */
+  /** Answered RPCs by the backend's "hostname" response header (its pod name). */
   readonly byBackend: Readonly<Record<string, number>>;
   /** RPCs that ended in a gRPC error. */
   readonly failures: number;
@@ -21,7 +21,7 @@ export interface NackedResource {
 export interface TrafficDriver {
   /** Names the client in test output, e.g. "grpc-js 1.14.7 (@grpc/grpc-js-xds 1.14.1)". */
   readonly description: string;
-  /** Sends at least `rpcs` WhoAmI RPCs begun after this call and tallies them. */
+  /** Sends at least `rpcs` TestService.UnaryCall RPCs begun after this call and tallies them. */
   sendBatch(rpcs: number): Promise<BatchResult>;
   nackedResources(): Promise<readonly NackedResource[]>;
   /** The client's recent xDS trace output, printed when a test fails. */

@@ -1,6 +1,7 @@
 /**
  * The scenarios every proxyless gRPC client is put through against tsiod,
- * defined once and run by each client's suite with its own TrafficDriver:
+ * defined once and run by each client's suite with its own TrafficDriver and
+ * kind of backend (backend-kinds.ts):
  *
  * 1. VirtualService weights 60/30/10 split real RPCs 60/30/10.
  * 2. An edit of the VirtualService to 0/0/100 (editor-style rename) moves all
@@ -13,11 +14,11 @@
  * last good config, so traffic alone could pass on stale routing.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEchoBackends, type EchoBackends } from '../../helpers/echo-backends.js';
 import { writeReviewsMesh, type MeshDir, type ReviewsPod, type RouteWeights } from '../../helpers/mesh-dir.js';
 import { startTsiodUnderTest, type TsiodUnderTest } from '../../helpers/tsiod-under-test.js';
 import { readXdsRejects } from '../../helpers/xds-rejects-metric.js';
 import { awaitTraffic, onlyAnsweredBy } from './await-traffic.js';
+import { ECHO_BACKENDS, type BackendKind, type BackendPool } from './backend-kinds.js';
 import { shareTolerance } from './binomial.js';
 import { totalAnswered, type BatchResult, type TrafficDriver } from './traffic-driver.js';
 
@@ -25,6 +26,8 @@ export interface WeightedSplitSuite {
   readonly clientName: string;
   /** Starts the client against tsiod. Called once per file: xDS clients read their bootstrap once per process. */
   startDriver(xdsPort: number): Promise<TrafficDriver>;
+  /** What serves the reviews pods; by default grpc-js echo servers, which need nothing but npm. */
+  readonly backends?: BackendKind;
 }
 
 const POD_VERSIONS: ReadonlyArray<readonly [name: string, version: string]> = [
@@ -62,8 +65,9 @@ function describeFailures(batch: BatchResult): string {
 }
 
 export function defineWeightedSplitSuite(suite: WeightedSplitSuite): void {
-  describe(`${suite.clientName} routed by tsiod (VirtualService weights, EndpointSlices)`, () => {
-    let backends: EchoBackends | undefined;
+  const backendKind = suite.backends ?? ECHO_BACKENDS;
+  describe(`${suite.clientName} routed by tsiod (VirtualService weights, EndpointSlices) to ${backendKind.name}`, () => {
+    let backends: BackendPool | undefined;
     let mesh: MeshDir | undefined;
     let server: TsiodUnderTest | undefined;
     let driver: TrafficDriver | undefined;
@@ -101,9 +105,9 @@ export function defineWeightedSplitSuite(suite: WeightedSplitSuite): void {
 
     beforeAll(async () => {
       try {
-        backends = await startEchoBackends(POD_VERSIONS.map(([name]) => name));
-        const echo = backends;
-        const pods = POD_VERSIONS.map(([name, version]): ReviewsPod => ({ name, version, port: echo.portOf(name) }));
+        const pool = await backendKind.start(POD_VERSIONS.map(([name]) => name));
+        backends = pool;
+        const pods = POD_VERSIONS.map(([name, version]): ReviewsPod => ({ name, version, port: pool.portOf(name) }));
         mesh = await writeReviewsMesh(pods, INITIAL_WEIGHTS);
         server = await startTsiodUnderTest(mesh.path);
         driver = await suite.startDriver(server.tsiod.xdsPort);

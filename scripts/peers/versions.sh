@@ -1,0 +1,11 @@
+# Pinned versions of the peers scripts/peers/ builds (sourced by the scripts, read by test helpers).
+# grpc-go's xDS interop client and server: v1.64.1 is the last grpc-go release whose main module
+# carries interop/xds/{client,server}. Later ones moved them into the nested module
+# google.golang.org/grpc/interop/xds, which is not on the Go module proxy (404), so it cannot be
+# built from a registry here (see scripts/peers/README.md).
+GRPC_GO_INTEROP_VERSION=v1.64.1
+# kube-apiserver from k8s.io/kubernetes; its staging modules are published as k8s.io/<name> v0.<minor>.<patch>.
+# v1.37.1, not v1.37.2: the proxy has v1.37.2's go.mod but answers 403 for its zip.
+KUBERNETES_VERSION=v1.37.1
+# The etcd that Kubernetes v1.37 is built and tested against (its go.mod requires go.etcd.io/etcd/server/v3 v3.7.x).
+ETCD_VERSION=v3.7.3
