@@ -91,3 +91,28 @@ export function requiredString(errors: ErrorList, value: JsonValue | undefined, 
   }
   return stringField(errors, value, path);
 }
+
+/** "A, B or C", for messages listing the values a field accepts. */
+export function orList(values: readonly string[]): string {
+  return values.length <= 1 ? (values[0] ?? '') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1] ?? ''}`;
+}
+
+/**
+ * A string enum (a protobuf enum in its JSON form): undefined when absent;
+ * another type, or a name outside `allowed`, records an error naming `what`.
+ */
+export function enumField<T extends string>(
+  errors: ErrorList,
+  value: JsonValue | undefined,
+  path: string,
+  allowed: readonly T[],
+  what: string,
+): T | undefined {
+  const text = stringField(errors, value, path);
+  if (text === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(text)) {
+    errors.add(path, `unsupported ${what} ${text}; use ${orList(allowed)}`);
+    return undefined;
+  }
+  return text as T;
+}
