@@ -6,6 +6,7 @@ import { grpcBootstrap } from './grpc-bootstrap.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { startTsiod } from './serve.js';
 import { chooseConfigSource, type ConfigSourceFlags } from './config-source-choice.js';
+import { runAnalyze, type AnalyzeOptions } from './analyze.js';
 import { parseDurationMs } from '../config/duration.js';
 
 function port(value: string): number {
@@ -84,6 +85,35 @@ program
       });
     }
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  });
+
+program
+  .command('analyze')
+  .description('analyze Istio configuration and print validation messages, as istioctl analyze does (message codes: https://istio.io/latest/docs/reference/config/analysis)')
+  .option('-f, --config-dir <dir>', 'directory of Kubernetes and Istio YAML to analyze, read once')
+  .option('--kubeconfig <path>', 'analyze the cluster this kubeconfig points at, listed once')
+  .option('--in-cluster', 'analyze the cluster tsiod runs in (the default in a pod when no source is given)')
+  .option('-o, --output <format>', 'output format: log (or text), json or yaml', 'log')
+  .option('-n, --namespace <ns>', 'only report resources in this namespace (default: every namespace)')
+  .option('-A, --all-namespaces', 'report resources in every namespace')
+  .option('--output-threshold <level>', 'the least severe level printed: Info, Warning or Error', 'Info')
+  .option('--failure-threshold <level>', 'the least severe level that sets exit code 79: Info, Warning or Error', 'Error')
+  .option('--analyzer <name>', 'run only this analyzer (repeatable; see --list-analyzers)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+  .option('-L, --list-analyzers', 'list the analyzers and exit')
+  .option('--color', 'colour the levels (default when stdout is a terminal and TERM is not dumb)')
+  .option('--no-color', 'do not colour the levels')
+  .option('--timeout <duration>', 'cluster only: how long to wait for the initial lists', duration, 30_000)
+  .action(async (opts: Omit<AnalyzeOptions, 'timeoutMs'> & { timeout: number }) => {
+    const { timeout, ...rest } = opts;
+    const code = await runAnalyze({ ...rest, timeoutMs: timeout }, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      env: process.env,
+      stdoutIsTty: process.stdout.isTTY,
+    });
+    process.exitCode = code;
+    // Exit once output is flushed, even if a client library left a handle open.
+    setTimeout(() => process.exit(code), 2_000).unref();
   });
 
 program.parseAsync().catch((err: unknown) => {

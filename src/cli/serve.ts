@@ -23,6 +23,7 @@ import { createKubernetesMetrics } from '../metrics/kubernetes-metrics.js';
 import { createXdsMetrics } from '../metrics/xds-metrics.js';
 import { startMonitoringServer, type MonitoringServer } from '../metrics/monitoring-server.js';
 import { createLogger } from './logger.js';
+import { AnalysisReporter } from './analysis-reporter.js';
 
 export const TSIOD_VERSION = '0.1.0';
 
@@ -78,8 +79,10 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
   let snapshot: MeshSnapshot | undefined;
   const onUpdate = (update: SourceUpdate): void => debouncer.add(update.changes);
   const source = createSource(options, registry, logger, reportConfigError, onUpdate);
+  const analysis = new AnalysisReporter({ logger, mesh, objects: () => source.store.objects().values() });
 
   const pushChanges = async (changes: ChangeSet): Promise<void> => {
+    analysis.schedule();
     const next = buildSnapshot({ mesh, objects: source.store.objects().values() }, snapshot);
     const request = classifyChange(changes, snapshot, next);
     if (isEmptyPush(request)) {
@@ -117,6 +120,7 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     xdsPort = await server.listen(host, options.xdsPort ?? 15010);
   } catch (error) {
     debouncer.close();
+    analysis.close();
     await source.close();
     await monitoring?.close();
     await server.close();
@@ -132,6 +136,7 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     metrics: registry,
     close: async () => {
       debouncer.close();
+      analysis.close();
       await source.close();
       await monitoring?.close();
       await server.close();

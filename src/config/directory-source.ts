@@ -14,8 +14,7 @@ import { isEmptyChangeSet } from './change-set.js';
 import { formatConfigError, type ConfigError } from './config-error.js';
 import type { ConfigObject } from './config-object.js';
 import type { ConfigSource, SourceUpdate } from './config-source.js';
-import { isConfigFile, listConfigFiles, loadConfigFile, toRelative } from './directory-files.js';
-import type { LoadedFile } from './load-config-text.js';
+import { isConfigFile, listConfigFiles, loadConfigFiles, toRelative } from './directory-files.js';
 import { ConfigStore } from './store.js';
 
 /** `errors`: every current error in the directory (documents, objects and duplicate keys). */
@@ -35,8 +34,6 @@ export interface DirectorySourceOptions {
 }
 
 const DEFAULT_DEBOUNCE_MS = 50;
-/** Reading 1,000 files all at once would hold 1,000 descriptors; this many at a time is as fast. */
-const READ_CONCURRENCY = 32;
 
 export class DirectorySource implements ConfigSource {
   readonly store: ConfigStore;
@@ -153,7 +150,7 @@ export class DirectorySource implements ConfigSource {
 
   private async loadAll(): Promise<DirectoryUpdate> {
     const files = await listConfigFiles(this.directory);
-    const loaded = await loadFiles(this.directory, files);
+    const loaded = await loadConfigFiles(this.directory, files);
     const batch = new Map<string, readonly ConfigObject[]>();
     for (const file of files) {
       const result = loaded.get(file);
@@ -172,7 +169,7 @@ export class DirectorySource implements ConfigSource {
     const files = [...this.dirty].sort();
     this.dirty.clear();
     const errorsBefore = this.errors().map(formatConfigError).join('\n');
-    const loaded = await loadFiles(this.directory, files);
+    const loaded = await loadConfigFiles(this.directory, files);
     if (this.closed) return;
     const batch = new Map<string, readonly ConfigObject[] | null>();
     for (const file of files) {
@@ -209,17 +206,4 @@ export class DirectorySource implements ConfigSource {
     }
     this.reportedConflicts = conflictMessages;
   }
-}
-
-async function loadFiles(directory: string, files: readonly string[]): Promise<Map<string, LoadedFile | null>> {
-  const results = new Map<string, LoadedFile | null>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const file = files[next++] as string;
-      results.set(file, await loadConfigFile(directory, file));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
-  return results;
 }

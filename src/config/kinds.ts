@@ -30,6 +30,8 @@ export const KINDS: ReadonlyMap<string, KindInfo> = new Map(
     kindInfo('Endpoints', ['v1']),
     kindInfo('Pod', ['v1']),
     kindInfo('Namespace', ['v1'], { clusterScoped: true, storedOnly: true }),
+    // Read by analysis (a Gateway's credentialName); `tsiod serve` does not list Secrets from a cluster.
+    kindInfo('Secret', ['v1'], { storedOnly: true }),
     kindInfo('ServiceEntry', ISTIO_NETWORKING_VERSIONS),
     kindInfo('VirtualService', ISTIO_NETWORKING_VERSIONS),
     kindInfo('DestinationRule', ISTIO_NETWORKING_VERSIONS),

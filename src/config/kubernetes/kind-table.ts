@@ -49,6 +49,12 @@ export const KUBE_KINDS: readonly KubeKind[] = Object.freeze([
   kubeKind('RequestAuthentication', ISTIO_SECURITY, 'v1', 'requestauthentications', { fromCrd: true }),
 ]);
 
+/**
+ * Secrets, listed only by `tsiod analyze` (to check Gateways' credentialName).
+ * `tsiod serve` does not read them, and deploy/rbac.yaml does not grant them.
+ */
+export const SECRET_KUBE_KIND: KubeKind = kubeKind('Secret', '', 'v1', 'secrets');
+
 /** "v1" or "group/version", as objects of the kind carry it. */
 export function apiVersionOf(kind: KubeKind): string {
   return kind.group === '' ? kind.version : `${kind.group}/${kind.version}`;
