@@ -1,16 +1,13 @@
 /** Istio's semantic rules for a DestinationRule, for the fields tsiod serves. */
 import type { ConfigObject } from '../config-object.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
-import { arrayField, objectElements, objectField, requiredString, stringList, stringMapField } from './fields.js';
+import { arrayField, objectElements, objectField, requiredSpec, requiredString, stringList, stringMapField } from './fields.js';
 import { checkLabels, isDns1123Label, wildcardDomainProblem } from './names.js';
 
 export const validateDestinationRule: ObjectValidator = (object: ConfigObject) => {
   const errors = new ErrorList(object);
-  const spec = objectField(errors, object.content['spec'], 'spec');
-  if (!spec) {
-    if (object.content['spec'] === undefined || object.content['spec'] === null) errors.add('spec', 'spec is required');
-    return errors.list();
-  }
+  const spec = requiredSpec(errors, object);
+  if (!spec) return errors.list();
   const host = requiredString(errors, spec['host'], 'spec.host', 'destination rule must have a host');
   const hostProblem = host === undefined ? undefined : wildcardDomainProblem(host);
   if (hostProblem) errors.add('spec.host', hostProblem);

@@ -2,8 +2,18 @@
  * Typed reads of raw JSON fields for validators: each returns the value when
  * it has the expected type, and otherwise records why and returns undefined.
  */
-import { isJsonObject, type JsonObject, type JsonValue } from '../config-object.js';
+import { isJsonObject, type ConfigObject, type JsonObject, type JsonValue } from '../config-object.js';
 import type { ErrorList } from './error-list.js';
+
+/** The object's spec, for kinds that need one: a missing spec is "spec is required", a non-object one "must be an object". */
+export function requiredSpec(errors: ErrorList, object: ConfigObject): JsonObject | undefined {
+  const spec = object.content['spec'];
+  if (spec === undefined || spec === null) {
+    errors.add('spec', 'spec is required');
+    return undefined;
+  }
+  return objectField(errors, spec, 'spec');
+}
 
 export function objectField(errors: ErrorList, value: JsonValue | undefined, path: string): JsonObject | undefined {
   if (value === undefined || value === null) return undefined;

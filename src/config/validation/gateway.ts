@@ -8,7 +8,7 @@
 import type { ConfigObject, JsonObject } from '../config-object.js';
 import { parseProtocolName } from '../protocol.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
-import { arrayField, integerField, objectElements, objectField, stringField, stringList, stringMapField } from './fields.js';
+import { arrayField, integerField, objectElements, objectField, requiredSpec, stringField, stringList, stringMapField } from './fields.js';
 import { ipAddressProblem, isIstioDns1123Label, namespacedHostProblems, portProblem, UNIX_ADDRESS_PREFIX, unixAddressProblem } from './istio-names.js';
 import { checkServerTlsOptions, readServerTls } from './server-tls.js';
 
@@ -18,11 +18,8 @@ export const validateGateway: ObjectValidator = (object: ConfigObject) => {
   const errors = new ErrorList(object);
   const { name } = object.metadata;
   if (!isIstioDns1123Label(name)) errors.add('metadata.name', `invalid gateway name: ${JSON.stringify(name)}`);
-  const spec = objectField(errors, object.content['spec'], 'spec');
-  if (!spec) {
-    if (object.content['spec'] === undefined || object.content['spec'] === null) errors.add('spec', 'spec is required');
-    return errors.list();
-  }
+  const spec = requiredSpec(errors, object);
+  if (!spec) return errors.list();
   stringMapField(errors, spec['selector'], 'spec.selector');
   const servers = objectElements(errors, arrayField(errors, spec['servers'], 'spec.servers'), 'spec.servers');
   if (servers.length === 0 && !(Array.isArray(spec['servers']) && spec['servers'].length > 0)) {

@@ -6,7 +6,7 @@
  */
 import { isJsonObject, type ConfigObject, type JsonValue } from '../config-object.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
-import { enumField, objectField } from './fields.js';
+import { enumField, objectField, requiredSpec } from './fields.js';
 import { checkDryRunAnnotation, checkWorkloadSelector } from './policy-target.js';
 
 const MTLS_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
@@ -14,11 +14,8 @@ const MTLS_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
 export const validatePeerAuthentication: ObjectValidator = (object: ConfigObject) => {
   const errors = new ErrorList(object);
   checkDryRunAnnotation(errors, object, undefined);
-  const spec = objectField(errors, object.content['spec'], 'spec');
-  if (!spec) {
-    if (object.content['spec'] === undefined || object.content['spec'] === null) errors.add('spec', 'spec is required');
-    return errors.list();
-  }
+  const spec = requiredSpec(errors, object);
+  if (!spec) return errors.list();
   checkWorkloadSelector(errors, spec['selector'], 'spec.selector');
   checkMtls(errors, spec['mtls'], 'spec.mtls');
 

@@ -8,7 +8,7 @@
  */
 import { isJsonObject, type ConfigObject, type JsonObject } from '../config-object.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
-import { arrayField, booleanField, enumField, objectField, stringField, stringList } from './fields.js';
+import { arrayField, booleanField, enumField, objectField, requiredSpec, stringField, stringList } from './fields.js';
 import { durationProblem } from './istio-names.js';
 import { checkDryRunAnnotation, checkPolicyTargets } from './policy-target.js';
 
@@ -21,11 +21,8 @@ const MAX_SPACE_DELIMITED_CLAIMS = 64;
 export const validateRequestAuthentication: ObjectValidator = (object: ConfigObject) => {
   const errors = new ErrorList(object);
   checkDryRunAnnotation(errors, object, undefined);
-  const spec = objectField(errors, object.content['spec'], 'spec');
-  if (!spec) {
-    if (object.content['spec'] === undefined || object.content['spec'] === null) errors.add('spec', 'spec is required');
-    return errors.list();
-  }
+  const spec = requiredSpec(errors, object);
+  if (!spec) return errors.list();
   checkPolicyTargets(errors, spec);
   (arrayField(errors, spec['jwtRules'], 'spec.jwtRules') ?? []).forEach((value, i) => {
     // Istio's validateJwtRule passes over a null rule.

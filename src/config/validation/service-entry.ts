@@ -1,7 +1,7 @@
 /** Istio's semantic rules for a ServiceEntry. */
 import type { ConfigObject } from '../config-object.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
-import { arrayField, integerField, objectElements, objectField, stringField, stringList, stringMapField } from './fields.js';
+import { arrayField, integerField, objectElements, objectField, requiredSpec, stringField, stringList, stringMapField } from './fields.js';
 import { checkLabels, checkPortNumber, isDns1123Label, isDnsName, isIpAddress, wildcardDomainProblem } from './names.js';
 import { parseProtocolName } from '../protocol.js';
 
@@ -11,11 +11,8 @@ const UNIX_PREFIX = 'unix://';
 
 export const validateServiceEntry: ObjectValidator = (object: ConfigObject) => {
   const errors = new ErrorList(object);
-  const spec = objectField(errors, object.content['spec'], 'spec');
-  if (!spec) {
-    if (object.content['spec'] === undefined || object.content['spec'] === null) errors.add('spec', 'spec is required');
-    return errors.list();
-  }
+  const spec = requiredSpec(errors, object);
+  if (!spec) return errors.list();
   const hosts = stringList(errors, spec['hosts'], 'spec.hosts');
   if (hosts.length === 0) errors.add('spec.hosts', 'service entry must have at least one host');
   hosts.forEach((host, i) => {

@@ -1,18 +1,15 @@
 /** Kubernetes' rules for the Service fields tsiod reads. */
 import type { ConfigObject } from '../config-object.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
-import { arrayField, integerField, objectElements, objectField, stringField, stringMapField } from './fields.js';
+import { arrayField, integerField, objectElements, requiredSpec, stringField, stringMapField } from './fields.js';
 import { checkLabels, checkPortNumber, isDns1123Label } from './names.js';
 
 const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
 
 export const validateService: ObjectValidator = (object: ConfigObject) => {
   const errors = new ErrorList(object);
-  const spec = objectField(errors, object.content['spec'], 'spec');
-  if (!spec) {
-    if (object.content['spec'] === undefined || object.content['spec'] === null) errors.add('spec', 'spec is required');
-    return errors.list();
-  }
+  const spec = requiredSpec(errors, object);
+  if (!spec) return errors.list();
   const selector = stringMapField(errors, spec['selector'], 'spec.selector');
   if (selector) checkLabels(errors, selector, 'spec.selector');
   stringField(errors, spec['clusterIP'], 'spec.clusterIP');

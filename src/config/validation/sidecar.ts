@@ -10,7 +10,7 @@ import type { ConfigObject, JsonObject, JsonValue } from '../config-object.js';
 import { parseProtocolName } from '../protocol.js';
 import { checkConnectionPool } from './connection-pool.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
-import { arrayField, enumField, integerField, objectElements, objectField, stringField, stringList } from './fields.js';
+import { arrayField, enumField, integerField, objectElements, objectField, requiredSpec, stringField, stringList } from './fields.js';
 import {
   fqdnProblem,
   ipAddressProblem,
@@ -32,11 +32,8 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '0.0.0.0', '::1', '::']);
 
 export const validateSidecar: ObjectValidator = (object: ConfigObject) => {
   const errors = new ErrorList(object);
-  const spec = objectField(errors, object.content['spec'], 'spec');
-  if (!spec) {
-    if (object.content['spec'] === undefined || object.content['spec'] === null) errors.add('spec', 'spec is required');
-    return errors.list();
-  }
+  const spec = requiredSpec(errors, object);
+  if (!spec) return errors.list();
   checkWorkloadSelector(errors, spec['workloadSelector'], 'spec.workloadSelector', 'labels');
   const present = (field: string): boolean => spec[field] !== undefined && spec[field] !== null;
   const nonEmpty = (field: string): boolean => present(field) && !(Array.isArray(spec[field]) && spec[field].length === 0);

@@ -2,7 +2,7 @@
 import type { ConfigObject, JsonValue } from '../config-object.js';
 import { parseDurationMs } from '../duration.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
-import { arrayField, integerField, objectElements, objectField, stringField, stringList, stringMapField } from './fields.js';
+import { arrayField, integerField, objectElements, objectField, requiredSpec, stringField, stringList, stringMapField } from './fields.js';
 import { checkLabels, checkPortNumber, wildcardDomainProblem } from './names.js';
 import { re2Problem } from './re2.js';
 import { checkRouteDestinations } from './route-destinations.js';
@@ -11,11 +11,8 @@ const MESH_GATEWAY = 'mesh';
 
 export const validateVirtualService: ObjectValidator = (object: ConfigObject) => {
   const errors = new ErrorList(object);
-  const spec = objectField(errors, object.content['spec'], 'spec');
-  if (!spec) {
-    if (object.content['spec'] === undefined || object.content['spec'] === null) errors.add('spec', 'spec is required');
-    return errors.list();
-  }
+  const spec = requiredSpec(errors, object);
+  if (!spec) return errors.list();
   const gateways = stringList(errors, spec['gateways'], 'spec.gateways');
   const boundToMesh = gateways.length === 0 || gateways.includes(MESH_GATEWAY);
   const hosts = stringList(errors, spec['hosts'], 'spec.hosts');

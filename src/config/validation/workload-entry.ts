@@ -6,18 +6,15 @@
  */
 import type { ConfigObject } from '../config-object.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
-import { integerField, objectField, stringField, stringMapField } from './fields.js';
+import { integerField, objectField, requiredSpec, stringField, stringMapField } from './fields.js';
 import { checkLabels, checkPortNumber, isDnsName, isIpAddress } from './names.js';
 
 const UNIX_PREFIX = 'unix://';
 
 export const validateWorkloadEntry: ObjectValidator = (object: ConfigObject) => {
   const errors = new ErrorList(object);
-  const spec = objectField(errors, object.content['spec'], 'spec');
-  if (!spec) {
-    if (object.content['spec'] === undefined || object.content['spec'] === null) errors.add('spec', 'spec is required');
-    return errors.list();
-  }
+  const spec = requiredSpec(errors, object);
+  if (!spec) return errors.list();
   const address = stringField(errors, spec['address'], 'spec.address');
   if (address === undefined || address === '') errors.add('spec.address', 'address is required');
   else if (address.startsWith(UNIX_PREFIX)) {
