@@ -31,6 +31,13 @@ module.exports = {
       from: { path: '^src/(config|model|push|xds)' },
       to: { path: '^src/(ca|inject|webhook|debug|metrics|cli)' },
     },
+    {
+      name: 'webhook-imports-only-config-and-metrics',
+      comment: 'the validating webhook runs config\'s validators and counts in metrics; it knows nothing of the model, pushes or xDS',
+      severity: 'error',
+      from: { path: '^src/webhook/' },
+      to: { path: '^src/', pathNot: '^src/(webhook|config|metrics)/' },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     { name: 'no-test-imports-from-src', severity: 'error', from: { path: '^src' }, to: { path: '^(test|bench)' } },
   ],

@@ -16,7 +16,8 @@ import type { ConfigObject } from '../config/config-object.js';
 
 export interface AnalysisReporterOptions {
   readonly logger: Logger;
-  readonly mesh: AnalysisMesh;
+  /** The mesh config in force when the analysis runs (it follows the ConfigMap `istio`). */
+  readonly mesh: () => AnalysisMesh;
   /** The current objects, read when the analysis runs. */
   readonly objects: () => Iterable<ConfigObject>;
   readonly intervalMs?: number;
@@ -47,7 +48,7 @@ export class AnalysisReporter {
     const { logger } = this.options;
     let messages: AnalysisMessage[];
     try {
-      messages = analyze({ objects: this.options.objects(), mesh: this.options.mesh });
+      messages = analyze({ objects: this.options.objects(), mesh: this.options.mesh() });
     } catch (err) {
       logger.error({ err }, 'analysis failed');
       return [];

@@ -17,7 +17,7 @@ import { isSchemaError } from '../config/analysis/analyzers/schema-validation.js
 import { ANALYSIS_DOCS_URL, formatMessages, OUTPUT_FORMATS, type OutputFormat } from '../config/analysis/format.js';
 import { isAtLeast, messageNamespace, parseLevel, type AnalysisMessage, type Level } from '../config/analysis/message.js';
 import { ANALYZERS, selectAnalyzers } from '../config/analysis/registry.js';
-import { KUBE_KINDS, SECRET_KUBE_KIND } from '../config/kubernetes/kind-table.js';
+import { ANALYZE_KUBE_KINDS, SECRET_KUBE_KIND } from '../config/kubernetes/kind-table.js';
 import { KubernetesSource } from '../config/kubernetes/kubernetes-source.js';
 import { loadKubeConfig, type KubeConnection } from '../config/kubernetes/load-kube-config.js';
 import { loadDirectory } from '../config/load-directory.js';
@@ -147,7 +147,7 @@ function isUnknownKind(error: ConfigError): boolean {
  * checked) instead of waiting out the timeout.
  */
 async function readCluster(connection: KubeConnection, timeoutMs: number, io: AnalyzeIo): Promise<AnalysisSourceInput> {
-  const source = new KubernetesSource({ kubeConfig: loadKubeConfig(connection, io.env), kinds: [...KUBE_KINDS, SECRET_KUBE_KIND], syncTimeoutMs: timeoutMs, resyncMs: 0 });
+  const source = new KubernetesSource({ kubeConfig: loadKubeConfig(connection, io.env), kinds: [...ANALYZE_KUBE_KINDS, SECRET_KUBE_KIND], syncTimeoutMs: timeoutMs, resyncMs: 0 });
   let started = false;
   const start = source.start().finally(() => {
     started = true;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The tsiod command line. */
+import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { envoyBootstrap } from './envoy-bootstrap.js';
 import { grpcBootstrap } from './grpc-bootstrap.js';
@@ -23,6 +24,8 @@ function duration(value: string): number {
 
 interface ServeCommandOptions extends ConfigSourceFlags {
   syncTimeout: number; host: string; xdsPort: number; monitoringPort: number; debounceAfter: number; debounceMax: number; logLevel: LogLevel;
+  systemNamespace: string; meshConfig?: string;
+  webhook: boolean; webhookPort: number; webhookTlsCert?: string; webhookTlsKey?: string; readiness: boolean; readinessPort: number;
 }
 
 const program = new Command('tsiod').description('An Envoy control plane that does istiod\'s job').version('0.1.0');
@@ -34,19 +37,34 @@ program
   .option('--kubeconfig <path>', 'read Services, EndpointSlices, Pods, Namespaces and Istio config from the cluster this kubeconfig points at')
   .option('--in-cluster', 'read them from the cluster tsiod runs in, as its pod\'s service account (the default in a pod when no source is given)')
   .option('--sync-timeout <duration>', 'cluster only: how long start-up waits for every kind\'s initial list before serving what it has, unready', duration, 60_000)
+  .option('--system-namespace <ns>', 'the namespace of the mesh config ConfigMap "istio" (data.mesh), as istiod\'s', 'istio-system')
+  .option('--mesh-config <file>', 'a MeshConfig YAML file (as istiod\'s --meshConfig), read at start-up instead of the istio ConfigMap')
   .option('--host <address>', 'address to listen on', '0.0.0.0')
   .option('--xds-port <port>', 'plaintext xDS port', port, 15010)
   .option('--monitoring-port <port>', 'Prometheus /metrics, /ready and /debug/syncz', port, 15014)
+  .option('--webhook-port <port>', 'HTTPS validating admission webhook (POST /validate) and /ready', port, 15017)
+  .option('--no-webhook', 'do not serve the validating webhook')
+  .option('--webhook-tls-cert <file>', 'PEM serving certificate (chain) for the webhook; without it a self-signed one for istiod.<system namespace>.svc is made at start')
+  .option('--webhook-tls-key <file>', 'PEM private key of --webhook-tls-cert')
+  .option('--readiness-port <port>', 'plain-HTTP /ready', port, 8080)
+  .option('--no-readiness', 'do not serve the plain-HTTP readiness port')
   .option('--debounce-after <duration>', 'quiet time before a config change is pushed', duration, 100)
   .option('--debounce-max <duration>', 'longest a burst of changes is held back', duration, 10_000)
   .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
   .action(async (opts: ServeCommandOptions) => {
     const logger = createLogger(opts.logLevel);
     const source = chooseConfigSource(opts, process.env);
+    if ((opts.webhookTlsCert === undefined) !== (opts.webhookTlsKey === undefined)) throw new Error('--webhook-tls-cert and --webhook-tls-key go together');
+    const webhookTls = opts.webhookTlsCert !== undefined && opts.webhookTlsKey !== undefined
+      ? { certPem: await readFile(opts.webhookTlsCert, 'utf8'), keyPem: await readFile(opts.webhookTlsKey, 'utf8') }
+      : undefined;
     const running = await startTsiod({
       ...(source.configDir !== undefined ? { configDir: source.configDir } : { kubernetes: { ...source.kubernetes, syncTimeoutMs: opts.syncTimeout } }),
       host: opts.host, xdsPort: opts.xdsPort, monitoringPort: opts.monitoringPort,
+      webhookPort: opts.webhook ? opts.webhookPort : null, ...(webhookTls ? { webhookTls } : {}),
+      readinessPort: opts.readiness ? opts.readinessPort : null,
       debounceAfterMs: opts.debounceAfter, debounceMaxMs: opts.debounceMax, logger,
+      systemNamespace: opts.systemNamespace, ...(opts.meshConfig !== undefined ? { meshConfigFile: opts.meshConfig } : {}),
     });
     const shown = opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
     process.stderr.write(

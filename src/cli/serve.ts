@@ -10,7 +10,7 @@ import { DirectorySource } from '../config/directory-source.js';
 import { formatConfigError, type ConfigError } from '../config/config-error.js';
 import { mergeChangeSets, type ChangeSet } from '../config/change-set.js';
 import type { ConfigSource, SourceUpdate } from '../config/config-source.js';
-import { KUBE_KINDS } from '../config/kubernetes/kind-table.js';
+import { DEFAULT_SYSTEM_NAMESPACE, KUBE_KINDS, kubeKinds } from '../config/kubernetes/kind-table.js';
 import { KubernetesSource, type KubernetesSourceTuning } from '../config/kubernetes/kubernetes-source.js';
 import { loadKubeConfig, type KubeConnection } from '../config/kubernetes/load-kube-config.js';
 import { buildSnapshot } from '../model/build-snapshot.js';
@@ -22,8 +22,13 @@ import { XdsServer } from '../xds/server/xds-server.js';
 import { createKubernetesMetrics } from '../metrics/kubernetes-metrics.js';
 import { createXdsMetrics } from '../metrics/xds-metrics.js';
 import { startMonitoringServer, type MonitoringServer } from '../metrics/monitoring-server.js';
+import { startReadinessServer, type ReadinessServer } from '../metrics/readiness-server.js';
+import { createValidationMetrics } from '../metrics/validation-metrics.js';
+import { istiodDnsNames, selfSignedServingCert, type ServingCert } from '../webhook/serving-cert.js';
+import { startWebhookServer, type WebhookServer } from '../webhook/webhook-server.js';
 import { createLogger } from './logger.js';
 import { AnalysisReporter } from './analysis-reporter.js';
+import { createMeshConfigSource } from './mesh-config-source.js';
 
 export const TSIOD_VERSION = '0.1.0';
 
@@ -48,15 +53,33 @@ interface CommonServeOptions {
   readonly xdsPort?: number;
   /** /metrics, /ready, /debug/syncz; default 15014; 0 picks a free port; null turns it off. */
   readonly monitoringPort?: number | null;
+  /**
+   * HTTPS validating admission webhook (POST /validate) and /ready, istiod's 15017. 0 picks a free port;
+   * null or absent turns it off (`tsiod serve` defaults to 15017).
+   */
+  readonly webhookPort?: number | null;
+  /** The webhook's serving certificate and key (PEM); absent, a self-signed one for istiod.<systemNamespace>.svc is made at start. */
+  readonly webhookTls?: ServingCert;
+  /** Plain-HTTP /ready, istiod's 8080. 0 picks a free port; null or absent turns it off (`tsiod serve` defaults to 8080). */
+  readonly readinessPort?: number | null;
   readonly debounceAfterMs?: number;
   readonly debounceMaxMs?: number;
+  /** The defaults the mesh config (ConfigMap `istio` or meshConfigFile) applies over. */
   readonly mesh?: MeshConfig;
+  /** Where the ConfigMap `istio` (the mesh config) is read from; default istio-system. */
+  readonly systemNamespace?: string;
+  /** A MeshConfig YAML file (istiod's --meshConfig), read at start-up; the ConfigMap is then not read. */
+  readonly meshConfigFile?: string;
   readonly logger?: Logger;
 }
 
 export interface RunningTsiod {
   readonly xdsPort: number;
   readonly monitoringPort: number | null;
+  readonly webhookPort: number | null;
+  /** PEM of the webhook's serving certificate, for a ValidatingWebhookConfiguration's caBundle (base64 of it); null without a webhook. */
+  readonly webhookCaBundle: string | null;
+  readonly readinessPort: number | null;
   /** The snapshot proxies are being served from. */
   readonly snapshot: () => MeshSnapshot;
   /** Prometheus registry, for tests that read counters directly. */
@@ -78,12 +101,14 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
 
   let snapshot: MeshSnapshot | undefined;
   const onUpdate = (update: SourceUpdate): void => debouncer.add(update.changes);
+  const meshConfig = createMeshConfigSource({ base: mesh, systemNamespace: options.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE, meshConfigFile: options.meshConfigFile }, logger);
   const source = createSource(options, registry, logger, reportConfigError, onUpdate);
-  const analysis = new AnalysisReporter({ logger, mesh, objects: () => source.store.objects().values() });
+  const analysis = new AnalysisReporter({ logger, mesh: () => meshConfig.current(source.store.objects()), objects: () => source.store.objects().values() });
 
   const pushChanges = async (changes: ChangeSet): Promise<void> => {
     analysis.schedule();
-    const next = buildSnapshot({ mesh, objects: source.store.objects().values() }, snapshot);
+    // A mesh config change is a new mesh object: classifyChange makes it a full push.
+    const next = buildSnapshot({ mesh: meshConfig.current(source.store.objects()), objects: source.store.objects().values() }, snapshot);
     const request = classifyChange(changes, snapshot, next);
     if (isEmptyPush(request)) {
       logger.debug({ changes: changes.kinds.size }, 'config changed but nothing proxies see did');
@@ -101,16 +126,26 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
   );
 
   // Monitoring first: /metrics shows how the initial load goes, and /ready says no until it is done.
+  const ready = (): boolean => snapshot !== undefined && source.synced();
   let monitoring: MonitoringServer | undefined;
   if (options.monitoringPort !== null) {
     monitoring = await startMonitoringServer(host, options.monitoringPort ?? 15014, {
       registry,
-      ready: () => snapshot !== undefined && source.synced(),
+      ready,
       syncz: () => server.syncStatus(),
     });
   }
+  let webhook: { server: WebhookServer; cert: ServingCert } | undefined;
+  let readiness: ReadinessServer | undefined;
   let xdsPort: number;
   try {
+    // The webhook validates requests on their own, without the store: it serves before the initial load.
+    if (options.webhookPort !== null && options.webhookPort !== undefined) {
+      const cert = options.webhookTls ?? (await selfSignedServingCert({ dnsNames: istiodDnsNames(options.systemNamespace ?? 'istio-system'), ipAddresses: ['127.0.0.1'] }));
+      webhook = { cert, server: await startWebhookServer({ host, port: options.webhookPort, cert, ready, observer: createValidationMetrics(registry), logger }) };
+      logger.info({ webhookPort: webhook.server.port, selfSigned: options.webhookTls === undefined }, 'validating webhook serving on /validate');
+    }
+    if (options.readinessPort !== null && options.readinessPort !== undefined) readiness = await startReadinessServer(host, options.readinessPort, ready);
     const initial = await source.start();
     // The directory source reports its errors here; the Kubernetes source has reported each one as it arrived.
     if (options.configDir !== undefined) for (const error of initial.errors) reportConfigError(error);
@@ -122,22 +157,29 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     debouncer.close();
     analysis.close();
     await source.close();
+    await webhook?.server.close();
+    await readiness?.close();
     await monitoring?.close();
     await server.close();
     throw error;
   }
   const from = options.configDir !== undefined ? { configDir: options.configDir } : { kubernetes: options.kubernetes.kubeconfig ?? 'in-cluster' };
-  logger.info({ xdsPort, monitoringPort: monitoring?.port ?? null, services: snapshot.services.size, ...from }, 'tsiod ready');
+  logger.info({ xdsPort, monitoringPort: monitoring?.port ?? null, webhookPort: webhook?.server.port ?? null, readinessPort: readiness?.port ?? null, services: snapshot.services.size, ...from }, 'tsiod ready');
 
   return {
     xdsPort,
     monitoringPort: monitoring?.port ?? null,
+    webhookPort: webhook?.server.port ?? null,
+    webhookCaBundle: webhook?.cert.certPem ?? null,
+    readinessPort: readiness?.port ?? null,
     snapshot: () => snapshot!,
     metrics: registry,
     close: async () => {
       debouncer.close();
       analysis.close();
       await source.close();
+      await webhook?.server.close();
+      await readiness?.close();
       await monitoring?.close();
       await server.close();
     },
@@ -160,6 +202,7 @@ function createSource(
     ...tuning,
     ...(syncTimeoutMs !== undefined ? { syncTimeoutMs } : {}),
     kubeConfig,
+    kinds: kubeKinds(options.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE),
     onError,
     onUpdate,
     observer: createKubernetesMetrics(registry, KUBE_KINDS.map((kind) => kind.kind)),

@@ -30,8 +30,10 @@ export const KINDS: ReadonlyMap<string, KindInfo> = new Map(
     kindInfo('Endpoints', ['v1']),
     kindInfo('Pod', ['v1']),
     kindInfo('Namespace', ['v1'], { clusterScoped: true, storedOnly: true }),
-    // Read by analysis (a Gateway's credentialName); `tsiod serve` does not list Secrets from a cluster.
+    // Gateways' credentialName (analysis now, SDS later). Never logged: see SENSITIVE_KINDS.
     kindInfo('Secret', ['v1'], { storedOnly: true }),
+    // Only the mesh config, ConfigMap `istio` in the system namespace, is read (src/model/mesh-config.ts).
+    kindInfo('ConfigMap', ['v1'], { storedOnly: true }),
     kindInfo('ServiceEntry', ISTIO_NETWORKING_VERSIONS),
     kindInfo('VirtualService', ISTIO_NETWORKING_VERSIONS),
     kindInfo('DestinationRule', ISTIO_NETWORKING_VERSIONS),
@@ -46,3 +48,6 @@ export const KINDS: ReadonlyMap<string, KindInfo> = new Map(
 
 /** Kinds whose changes can only move endpoints (see classifyChange). */
 export const ENDPOINT_KINDS: ReadonlySet<string> = new Set(['EndpointSlice', 'Endpoints', 'Pod', 'WorkloadEntry']);
+
+/** Kinds whose content must never reach a log line, an error message or debug output. */
+export const SENSITIVE_KINDS: ReadonlySet<string> = new Set(['Secret']);

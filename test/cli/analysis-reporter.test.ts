@@ -28,7 +28,7 @@ function setup(initial: ConfigObject[], intervalMs = 1_000) {
   const logs: { level: number; msg: string; code: string; origin: string }[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line)) });
   let current = initial;
-  const reporter = new AnalysisReporter({ logger, mesh: DEFAULT_ANALYSIS_MESH, objects: () => current, intervalMs });
+  const reporter = new AnalysisReporter({ logger, mesh: () => DEFAULT_ANALYSIS_MESH, objects: () => current, intervalMs });
   return { reporter, logs, set: (next: ConfigObject[]) => (current = next) };
 }
 

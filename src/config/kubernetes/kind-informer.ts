@@ -12,7 +12,7 @@
  */
 import { Backoff, type BackoffPolicy } from './backoff.js';
 import { KindCache, type KindDelta } from './kind-cache.js';
-import { collectionPath, describeResource, type KubeKind } from './kind-table.js';
+import { collectionPath, describeResource, selectorQuery, type KubeKind } from './kind-table.js';
 import { statusCodeOf, type KubeApi, type WatchEnd, type WatchEvent, type WatchStream } from './kube-api.js';
 import type { KubernetesSourceObserver, SourceLogger, WatchRestartReason } from './observer.js';
 
@@ -161,12 +161,14 @@ export class KindInformer {
   private async list(reason: ListReason): Promise<ListOutcome> {
     const kind = this.kind;
     // A resync need not be a quorum read: anything at least as new as what the watch saw will do, and the watch cache serves that.
-    const query: Record<string, string> =
-      reason === 'resync' && this.resourceVersion !== '' ? { resourceVersion: this.resourceVersion, resourceVersionMatch: 'NotOlderThan' } : {};
+    const query: Record<string, string> = {
+      ...selectorQuery(kind),
+      ...(reason === 'resync' && this.resourceVersion !== '' ? { resourceVersion: this.resourceVersion, resourceVersionMatch: 'NotOlderThan' } : {}),
+    };
     let items: readonly unknown[];
     let resourceVersion: string;
     try {
-      ({ items, resourceVersion } = await this.options.api.list(collectionPath(kind), query, this.stopping.signal));
+      ({ items, resourceVersion } = await this.options.api.list(collectionPath(kind), query, this.stopping.signal, { redact: kind.sensitive }));
     } catch (error) {
       if (this.stopped) return 'stopped';
       if (statusCodeOf(error) === 404) {
@@ -200,6 +202,7 @@ export class KindInformer {
     const started = Date.now();
     let events = 0;
     const query = {
+      ...selectorQuery(this.kind),
       resourceVersion: this.resourceVersion,
       allowWatchBookmarks: 'true',
       timeoutSeconds: String(this.options.watchTimeoutSeconds()),
@@ -207,7 +210,7 @@ export class KindInformer {
     const stream = this.options.api.watch(collectionPath(this.kind), query, (event) => {
       events += 1;
       this.onEvent(event);
-    }, this.options.inactivityMs);
+    }, this.options.inactivityMs, { redact: this.kind.sensitive });
     this.watch = stream;
     if (this.stopped || this.resyncDue) stream.abort();
     const end = await stream.ended;

@@ -55,11 +55,20 @@ export interface WatchStream {
   abort(): void;
 }
 
+/**
+ * `redact`: the collection holds secrets. A body that fails to decode is
+ * then described by its length only, never quoted (JSON.parse's own
+ * message quotes the input too), so no error or log line carries its data.
+ */
+export interface ReadOptions {
+  readonly redact?: boolean;
+}
+
 export interface KubeApi {
   /** Every item of a collection, page by page. */
-  list(path: string, query: Readonly<Record<string, string>>, signal: AbortSignal): Promise<ListResult>;
+  list(path: string, query: Readonly<Record<string, string>>, signal: AbortSignal, options?: ReadOptions): Promise<ListResult>;
   /** Streams events to `onEvent` until the watch ends; `ended` says how. */
-  watch(path: string, query: Readonly<Record<string, string>>, onEvent: (event: WatchEvent) => void, inactivityMs: number): WatchStream;
+  watch(path: string, query: Readonly<Record<string, string>>, onEvent: (event: WatchEvent) => void, inactivityMs: number, options?: ReadOptions): WatchStream;
   close(): Promise<void>;
 }
 
@@ -81,13 +90,13 @@ export class ClientNodeKubeApi implements KubeApi {
     this.server = server.replace(/\/+$/, '');
   }
 
-  async list(path: string, query: Readonly<Record<string, string>>, signal: AbortSignal): Promise<ListResult> {
+  async list(path: string, query: Readonly<Record<string, string>>, signal: AbortSignal, options: ReadOptions = {}): Promise<ListResult> {
     for (let restart = 0; ; restart++) {
       const items: unknown[] = [];
       let continueToken = '';
       try {
         for (;;) {
-          const page = await this.getJson(path, { ...query, limit: String(PAGE_SIZE), ...(continueToken ? { continue: continueToken } : {}) }, signal);
+          const page = await this.getJson(path, { ...query, limit: String(PAGE_SIZE), ...(continueToken ? { continue: continueToken } : {}) }, signal, options.redact === true);
           const metadata = isJsonObject(page['metadata']) ? page['metadata'] : {};
           const pageItems = page['items'];
           if (pageItems !== null && pageItems !== undefined && !Array.isArray(pageItems)) throw new Error(`list ${path}: items is not an array`);
@@ -105,7 +114,8 @@ export class ClientNodeKubeApi implements KubeApi {
     }
   }
 
-  watch(path: string, query: Readonly<Record<string, string>>, onEvent: (event: WatchEvent) => void, inactivityMs: number): WatchStream {
+  watch(path: string, query: Readonly<Record<string, string>>, onEvent: (event: WatchEvent) => void, inactivityMs: number, options: ReadOptions = {}): WatchStream {
+    const redact = options.redact === true;
     const controller = new AbortController();
     let finished = false;
     let settle: (end: WatchEnd) => void = () => undefined;
@@ -137,7 +147,7 @@ export class ClientNodeKubeApi implements KubeApi {
         partial = lines.pop() ?? '';
         for (const line of lines) {
           if (finished) return;
-          if (line.trim() !== '') onEvent(parseEvent(path, line));
+          if (line.trim() !== '') onEvent(parseEvent(path, line, redact));
         }
       }
       // A response cut short (the connection reset mid-body) ends the iteration too, but is not clean.
@@ -153,11 +163,19 @@ export class ClientNodeKubeApi implements KubeApi {
     this.agent = undefined;
   }
 
-  private async getJson(path: string, query: Readonly<Record<string, string>>, signal: AbortSignal): Promise<Record<string, unknown>> {
+  private async getJson(path: string, query: Readonly<Record<string, string>>, signal: AbortSignal, redact: boolean): Promise<Record<string, unknown>> {
     const response = await this.send(path, query, signal);
     const status = response.statusCode ?? 0;
     if (status < 200 || status > 299) throw await apiError(response, `list ${path}`);
-    const parsed: unknown = JSON.parse(await readBody(response));
+    const body = await readBody(response);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch (error) {
+      // JSON.parse quotes the input around the fault: of a Secret list, that is key material.
+      if (redact) throw new Error(`list ${path}: the response is not valid JSON (${body.length} characters, not shown: the collection holds secrets)`);
+      throw error;
+    }
     if (!isJsonObject(parsed)) throw new Error(`list ${path}: the response is not a JSON object`);
     return parsed;
   }
@@ -194,14 +212,15 @@ function readBody(response: http.IncomingMessage): Promise<string> {
 }
 
 /** One line of a watch stream; an ERROR event becomes the error that ends the watch. */
-function parseEvent(path: string, line: string): WatchEvent {
+export function parseEvent(path: string, line: string, redact = false): WatchEvent {
+  const shown = redact ? `(${line.length} characters, not shown: the collection holds secrets)` : line.slice(0, 200);
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
-    throw new Error(`watch ${path}: undecodable event: ${line.slice(0, 200)}`);
+    throw new Error(`watch ${path}: undecodable event: ${shown}`);
   }
-  if (!isJsonObject(parsed) || typeof parsed['type'] !== 'string') throw new Error(`watch ${path}: event without a type: ${line.slice(0, 200)}`);
+  if (!isJsonObject(parsed) || typeof parsed['type'] !== 'string') throw new Error(`watch ${path}: event without a type: ${shown}`);
   if (parsed['type'] === 'ERROR') throw statusError(parsed['object'], `watch ${path}`);
   return { type: parsed['type'], object: parsed['object'] };
 }

@@ -51,7 +51,7 @@ export function toConfigObject(kind: KubeKind, raw: unknown): Conversion {
   }
   const source = kubernetesSource(identity.key);
   const where = { source, kind: kind.kind, namespace: identity.namespace, name: identity.name };
-  const rawMetadata = raw['metadata'] as JsonObject;
+  const rawMetadata = kind.sensitive ? withoutLastApplied(raw['metadata'] as JsonObject) : (raw['metadata'] as JsonObject);
   const labels = stringMap(rawMetadata['labels']);
   if (!labels) return { errors: [{ ...where, path: 'metadata.labels', message: 'must be a map of strings to strings' }] };
   const annotations = stringMap(rawMetadata['annotations']);
@@ -88,6 +88,17 @@ export function toConfigObject(kind: KubeKind, raw: unknown): Conversion {
   });
   const errors = validateObject(object);
   return errors.length > 0 ? { errors } : { object };
+}
+
+/** kubectl apply's record of the object: of a Secret, its data again. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** Metadata without kubectl's last-applied copy, which would hold a sensitive object's data a second time. */
+function withoutLastApplied(metadata: JsonObject): JsonObject {
+  const annotations = metadata['annotations'];
+  if (!isJsonObject(annotations) || !(LAST_APPLIED in annotations)) return metadata;
+  const { [LAST_APPLIED]: _dropped, ...rest } = annotations;
+  return { ...metadata, annotations: rest };
 }
 
 /** Absent is an empty map; undefined means "not a string map". */

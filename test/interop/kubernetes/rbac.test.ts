@@ -72,8 +72,11 @@ whenKubeEnvAvailable('deploy/rbac.yaml', () => {
         for (const verb of ['get', 'list', 'watch']) expect(await can(verb, kind.group, kind.plural), `${verb} ${kind.plural}`).toBe(true);
         for (const verb of ['create', 'update', 'patch', 'delete']) expect(await can(verb, kind.group, kind.plural), `${verb} ${kind.plural}`).toBe(false);
       }
-      expect(await can('get', '', 'secrets', 'istio-system')).toBe(false);
-      expect(await can('list', '', 'configmaps')).toBe(false);
+      // Secrets (Gateways' credentialName) and ConfigMaps (the mesh config) are read, as istiod reads them; nothing is written.
+      expect(await can('get', '', 'secrets', 'istio-system')).toBe(true);
+      expect(await can('create', '', 'secrets', 'istio-system')).toBe(false);
+      expect(await can('update', '', 'configmaps', 'istio-system')).toBe(false);
+      expect(await can('list', '', 'serviceaccounts')).toBe(false);
       expect(await can('list', '', 'endpoints')).toBe(false);
       expect(await can('update', '', 'pods/status')).toBe(false);
       expect(await can('list', 'apiextensions.k8s.io', 'customresourcedefinitions')).toBe(false);

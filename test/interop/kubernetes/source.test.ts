@@ -41,7 +41,7 @@ whenKubeEnvAvailable('Kubernetes source', () => {
       await cluster.create(virtualService(ns, 'reviews', ['reviews']));
       const istio: [string, string, Record<string, unknown>][] = [
         ['networking.istio.io/v1', 'DestinationRule', { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }] }],
-        ['networking.istio.io/v1', 'Gateway', { selector: { istio: 'ingressgateway' }, servers: [] }],
+        ['networking.istio.io/v1', 'Gateway', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] }],
         ['networking.istio.io/v1', 'ServiceEntry', { hosts: ['api.example.com'], ports: [{ number: 443, name: 'https', protocol: 'TLS' }], resolution: 'DNS' }],
         ['networking.istio.io/v1', 'Sidecar', { egress: [{ hosts: ['./*'] }] }],
         ['networking.istio.io/v1', 'WorkloadEntry', { address: '10.2.0.1', labels: { app: 'vm' } }],
