@@ -92,7 +92,7 @@ function readOne(value: unknown, source: string, where: string): ReadOne {
 }
 
 /** Absent is an empty map; undefined means "not a string map" (an error). */
-function stringMap(value: unknown): Readonly<Record<string, string>> | undefined {
+export function stringMap(value: unknown): Readonly<Record<string, string>> | undefined {
   if (value === undefined || value === null) return {};
   if (!isJsonObject(value)) return undefined;
   const out: Record<string, string> = {};

@@ -10,6 +10,7 @@
 import type { ConfigError } from '../config-error.js';
 import { configKey, isJsonObject, type ConfigKey, type ConfigObject, type JsonObject, type JsonValue } from '../config-object.js';
 import { deepFreeze } from '../deep-freeze.js';
+import { stringMap } from '../read-object.js';
 import { validateObject } from '../validation/validate-object.js';
 import { apiVersionOf, type KubeKind } from './kind-table.js';
 
@@ -99,16 +100,4 @@ function withoutLastApplied(metadata: JsonObject): JsonObject {
   if (!isJsonObject(annotations) || !(LAST_APPLIED in annotations)) return metadata;
   const { [LAST_APPLIED]: _dropped, ...rest } = annotations;
   return { ...metadata, annotations: rest };
-}
-
-/** Absent is an empty map; undefined means "not a string map". */
-function stringMap(value: JsonValue | undefined): Readonly<Record<string, string>> | undefined {
-  if (value === undefined || value === null) return {};
-  if (!isJsonObject(value)) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') return undefined;
-    out[k] = v;
-  }
-  return out;
 }
