@@ -137,6 +137,16 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
   }
   let webhook: { server: WebhookServer; cert: ServingCert } | undefined;
   let readiness: ReadinessServer | undefined;
+  // Stops whatever has been started (the rest is undefined or never started); a failed start and close() share it.
+  const closeAll = async (): Promise<void> => {
+    debouncer.close();
+    analysis.close();
+    await source.close();
+    await webhook?.server.close();
+    await readiness?.close();
+    await monitoring?.close();
+    await server.close();
+  };
   let xdsPort: number;
   try {
     // The webhook validates requests on their own, without the store: it serves before the initial load.
@@ -154,13 +164,7 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     if (!snapshot) throw new Error('internal error: no snapshot after the initial load');
     xdsPort = await server.listen(host, options.xdsPort ?? 15010);
   } catch (error) {
-    debouncer.close();
-    analysis.close();
-    await source.close();
-    await webhook?.server.close();
-    await readiness?.close();
-    await monitoring?.close();
-    await server.close();
+    await closeAll();
     throw error;
   }
   const from = options.configDir !== undefined ? { configDir: options.configDir } : { kubernetes: options.kubernetes.kubeconfig ?? 'in-cluster' };
@@ -174,15 +178,7 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     readinessPort: readiness?.port ?? null,
     snapshot: () => snapshot!,
     metrics: registry,
-    close: async () => {
-      debouncer.close();
-      analysis.close();
-      await source.close();
-      await webhook?.server.close();
-      await readiness?.close();
-      await monitoring?.close();
-      await server.close();
-    },
+    close: closeAll,
   };
 }
 
