@@ -6,9 +6,9 @@
  * interface; tests only ever dial them on 127.0.0.1.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freeLoopbackPort, waitForExit } from './child-processes.js';
 import { goPeerPath, type GoPeer } from './interop-peers.js';
 import { LogBuffer } from './log-buffer.js';
 
@@ -56,29 +56,6 @@ const WATCHDOG = [
   'kill "$watcher" 2>/dev/null',
   'exit "$status"',
 ].join('\n');
-
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port from 127.0.0.1:0'))));
-    });
-  });
-}
-
-function waitForExit(child: ChildProcessWithoutNullStreams, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
 
 /** Signals the watchdog's whole process group (bash, the peer, the watcher): it was started detached. */
 function signalGroup(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): void {

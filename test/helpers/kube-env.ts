@@ -18,6 +18,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'vitest';
+import { freeLoopbackPort, waitForExit } from './child-processes.js';
 import { goPeerPath, goPeerProblem, peersRequired } from './interop-peers.js';
 
 export interface KubeEnv {
@@ -74,29 +75,13 @@ class TailLog {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 async function stopProcess(child: ChildProcess | undefined): Promise<void> {
   if (!child) return;
-  const done = exited(child);
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await done;
-  clearTimeout(timer);
+  if (!(await waitForExit(child, 10_000))) {
+    child.kill('SIGKILL');
+    await waitForExit(child, 10_000);
+  }
 }
 
 /** Polls until probe() resolves true; rejects with why if the process dies or time runs out. */
@@ -216,7 +201,7 @@ export async function startKubeEnv(options: KubeEnvOptions = {}): Promise<KubeEn
   };
 
   try {
-    const [etcdClientPort, etcdPeerPort, apiserverPort] = [await freePort(), await freePort(), await freePort()];
+    const [etcdClientPort, etcdPeerPort, apiserverPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
     const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
     const etcdPeerUrl = `http://127.0.0.1:${etcdPeerPort}`;
     etcd = spawn(

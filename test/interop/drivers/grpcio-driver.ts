@@ -4,9 +4,10 @@
  * prints one JSON line per batch; a sendBatch call tallies the lines of
  * batches begun after it.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { waitForExit } from '../../helpers/child-processes.js';
 import { PEERS_PYTHON, REPO_ROOT, pinnedVersion } from '../../helpers/interop-peers.js';
 import { LogBuffer } from '../../helpers/log-buffer.js';
 import { grpcXdsBootstrap, writeBootstrapFile, type BootstrapOptions } from '../../helpers/xds-bootstrap.js';
@@ -38,17 +39,6 @@ interface PendingBatch {
 function toBatch(line: ClientBatchLine): BatchResult {
   const failures = Object.values(line.errors).reduce((a, b) => a + b, 0);
   return { byBackend: line.by_backend, failures, ...(line.first_error === undefined ? {} : { firstFailure: line.first_error }) };
-}
-
-function waitForExit(child: ChildProcessWithoutNullStreams, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
 
 export async function startGrpcioDriver(target: string, bootstrap: BootstrapOptions): Promise<TrafficDriver> {
