@@ -100,6 +100,7 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
   };
 
   let snapshot: MeshSnapshot | undefined;
+  let rebuildAll = false;
   const onUpdate = (update: SourceUpdate): void => debouncer.add(update.changes);
   const meshConfig = createMeshConfigSource({ base: mesh, systemNamespace: options.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE, meshConfigFile: options.meshConfigFile }, logger);
   const source = createSource(options, registry, logger, reportConfigError, onUpdate);
@@ -108,7 +109,15 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
   const pushChanges = async (changes: ChangeSet): Promise<void> => {
     analysis.schedule();
     // A mesh config change is a new mesh object: classifyChange makes it a full push.
-    const next = buildSnapshot({ mesh: meshConfig.current(source.store.objects()), objects: source.store.objects().values() }, snapshot);
+    // Incremental from the last snapshot and what changed since; after a failed build, everything is re-read once.
+    let next: MeshSnapshot;
+    try {
+      next = buildSnapshot({ mesh: meshConfig.current(source.store.objects()), objects: source.store.byKind() }, snapshot, rebuildAll ? undefined : changes);
+      rebuildAll = false;
+    } catch (err) {
+      rebuildAll = true;
+      throw err;
+    }
     const request = classifyChange(changes, snapshot, next);
     if (isEmptyPush(request)) {
       logger.debug({ changes: changes.kinds.size }, 'config changed but nothing proxies see did');

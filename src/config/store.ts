@@ -14,6 +14,7 @@ import { EMPTY_CHANGE_SET, type ChangeSet } from './change-set.js';
 import type { ConfigError } from './config-error.js';
 import { keyOf, type ConfigKey, type ConfigObject } from './config-object.js';
 import { deepEqual } from './deep-equal.js';
+import { KindNamespaceIndex, type ObjectsByKind } from './objects-by-kind.js';
 
 interface Definition {
   /** Registration order of the origin: lower wins. */
@@ -35,6 +36,7 @@ export class ConfigStore {
   private readonly origins = new Map<string, Origin>();
   private readonly definitions = new Map<ConfigKey, Definition[]>();
   private readonly visible = new Map<ConfigKey, ConfigObject>();
+  private readonly visibleByKind = new KindNamespaceIndex();
   private readonly conflicted = new Set<ConfigKey>();
   private nextRank = 0;
 
@@ -90,6 +92,11 @@ export class ConfigStore {
     return this.visible;
   }
 
+  /** The same objects grouped by kind and namespace; live, like objects(). */
+  byKind(): ObjectsByKind {
+    return this.visibleByKind;
+  }
+
   get size(): number {
     return this.visible.size;
   }
@@ -134,12 +141,14 @@ export class ConfigStore {
       if (!after) {
         if (!before) continue;
         this.visible.delete(key);
+        this.visibleByKind.delete(key, before);
         removed.add(key);
         kinds.add(before.kind);
         continue;
       }
       // The new object replaces the old even when equal, so its source (file#document) stays current.
       this.visible.set(key, after);
+      this.visibleByKind.set(key, after);
       if (!before) added.add(key);
       else if (!deepEqual(before.content, after.content)) updated.add(key);
       else continue;

@@ -4,12 +4,24 @@
  * namespace, so generators compare hosts without knowing namespaces.
  */
 import type { ConfigObject } from '../config/config-object.js';
+import { resolveGatewayName } from './gateway-names.js';
 import { resolveHostname } from './hostname.js';
 import { specOf } from './kube-objects.js';
-import type { ConfigMeta, DestinationRuleSpec, HTTPRoute, HTTPRouteDestination, IstioConfig, VirtualServiceSpec } from './types.js';
+import type {
+  ConfigMeta,
+  DestinationRuleSpec,
+  GatewaySpec,
+  HTTPRoute,
+  HTTPRouteDestination,
+  IstioConfig,
+  SidecarSpec,
+  VirtualServiceSpec,
+  WorkloadPolicySpec,
+} from './types.js';
 
 /** Every Istio networking version is read as v1, so metadata does not vary with the version a file was written in. */
 const ISTIO_NETWORKING_V1 = 'networking.istio.io/v1';
+const ISTIO_SECURITY_V1 = 'security.istio.io/v1';
 
 export function configMeta(object: ConfigObject, apiVersion: string = object.apiVersion): ConfigMeta {
   const { name, namespace, labels, annotations, resourceVersion } = object.metadata;
@@ -31,14 +43,25 @@ export function virtualServiceConfig(object: ConfigObject, domainSuffix: string)
   const spec = specOf<VirtualServiceSpec>(object);
   const resolveRoutes = (routes: readonly HTTPRouteDestination[] | undefined): HTTPRouteDestination[] | undefined =>
     routes?.map((route) => ({ ...route, destination: { ...route.destination, host: resolve(route.destination.host) } }));
+  const resolveGateways = (gateways: readonly string[]): string[] => gateways.map((g) => resolveGatewayName(g, namespace));
+  // Match blocks may bind to gateways too (match.gateways), resolved the same way.
+  const resolveMatches = (matches: unknown): unknown =>
+    Array.isArray(matches)
+      ? matches.map((m: { readonly gateways?: readonly string[] }) => (Array.isArray(m?.gateways) ? { ...m, gateways: resolveGateways(m.gateways) } : m))
+      : matches;
   const resolveOtherRoutes = (routes: readonly unknown[] | undefined): unknown[] | undefined =>
     routes?.map((route) => {
-      const withRoutes = route as { readonly route?: readonly HTTPRouteDestination[] };
-      return withRoutes.route ? { ...withRoutes, route: resolveRoutes(withRoutes.route) } : route;
+      const withRoutes = route as { readonly route?: readonly HTTPRouteDestination[]; readonly match?: unknown };
+      return {
+        ...withRoutes,
+        ...(withRoutes.route ? { route: resolveRoutes(withRoutes.route) } : {}),
+        ...(withRoutes.match ? { match: resolveMatches(withRoutes.match) } : {}),
+      };
     });
   const http: HTTPRoute[] | undefined = spec.http?.map((route) => {
     const out: Record<string, unknown> = { ...route };
     if (route.route) out['route'] = resolveRoutes(route.route);
+    if (route.match) out['match'] = resolveMatches(route.match);
     const mirror = route['mirror'] as { readonly host?: string } | undefined;
     if (mirror?.host) out['mirror'] = { ...mirror, host: resolve(mirror.host) };
     const mirrors = route['mirrors'] as readonly { readonly destination?: { readonly host?: string } }[] | undefined;
@@ -50,6 +73,7 @@ export function virtualServiceConfig(object: ConfigObject, domainSuffix: string)
   const resolved: VirtualServiceSpec = {
     ...spec,
     hosts: spec.hosts.map(resolve),
+    ...(spec.gateways ? { gateways: resolveGateways(spec.gateways) } : {}),
     ...(http ? { http } : {}),
     ...(spec.tcp ? { tcp: resolveOtherRoutes(spec.tcp) } : {}),
     ...(spec.tls ? { tls: resolveOtherRoutes(spec.tls) } : {}),
@@ -63,6 +87,19 @@ export function destinationRuleConfig(object: ConfigObject, domainSuffix: string
     meta: configMeta(object, ISTIO_NETWORKING_V1),
     spec: { ...spec, host: resolveHostname(spec.host, object.metadata.namespace, domainSuffix) },
   };
+}
+
+/** Gateway hosts ("namespace/host") and selectors are read as written; the gateway generators interpret them. */
+export function gatewayConfig(object: ConfigObject): IstioConfig<GatewaySpec> {
+  return { meta: configMeta(object, ISTIO_NETWORKING_V1), spec: specOf<GatewaySpec>(object) };
+}
+
+export function sidecarConfig(object: ConfigObject): IstioConfig<SidecarSpec> {
+  return { meta: configMeta(object, ISTIO_NETWORKING_V1), spec: specOf<SidecarSpec>(object) };
+}
+
+export function workloadPolicyConfig(object: ConfigObject): IstioConfig<WorkloadPolicySpec> {
+  return { meta: configMeta(object, ISTIO_SECURITY_V1), spec: specOf<WorkloadPolicySpec>(object) };
 }
 
 /** Istio orders configs oldest first, then by namespace and name; files have no creation time, so name order decides. */

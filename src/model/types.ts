@@ -142,6 +142,7 @@ export interface Subset {
 
 export interface DestinationRuleSpec {
   readonly host: string;
+  readonly workloadSelector?: WorkloadSelector;
   readonly subsets?: readonly Subset[];
   readonly trafficPolicy?: unknown;
   readonly exportTo?: readonly string[];
@@ -162,9 +163,128 @@ export const DEFAULT_MESH_CONFIG: MeshConfig = Object.freeze({
   outboundTrafficPolicy: 'ALLOW_ANY',
 });
 
+export interface WorkloadSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+}
+
+export interface GatewayPort {
+  readonly number: number;
+  readonly name?: string;
+  readonly protocol?: string;
+  readonly targetPort?: number;
+}
+
+export interface GatewayServer {
+  readonly port: GatewayPort;
+  readonly hosts: readonly string[];
+  readonly name?: string;
+  readonly bind?: string;
+  readonly tls?: Readonly<Record<string, unknown>>;
+}
+
+export interface GatewaySpec {
+  /** Labels of the gateway pods this Gateway configures; Istio matches them in every namespace by default. */
+  readonly selector?: Readonly<Record<string, string>>;
+  readonly servers: readonly GatewayServer[];
+}
+
+export interface SidecarEgress {
+  readonly hosts: readonly string[];
+  readonly port?: Readonly<Record<string, unknown>>;
+  readonly bind?: string;
+  readonly captureMode?: string;
+}
+
+export interface SidecarSpec {
+  readonly workloadSelector?: WorkloadSelector;
+  readonly egress?: readonly SidecarEgress[];
+  readonly ingress?: readonly Readonly<Record<string, unknown>>[];
+  readonly outboundTrafficPolicy?: { readonly mode?: string };
+}
+
+/**
+ * PeerAuthentication, AuthorizationPolicy and RequestAuthentication: the
+ * model reads only what decides which workloads a policy applies to; the
+ * security generators read the rest.
+ */
+export interface WorkloadPolicySpec {
+  readonly selector?: WorkloadSelector;
+  readonly targetRef?: Readonly<Record<string, unknown>>;
+  readonly targetRefs?: readonly Readonly<Record<string, unknown>>[];
+  readonly [field: string]: unknown;
+}
+
+export type PolicyKind = 'PeerAuthentication' | 'AuthorizationPolicy' | 'RequestAuthentication';
+
+/**
+ * Endpoints by service host, with per-port views. Kept apart from the rest
+ * of the snapshot (as Istio's EndpointIndex is from its PushContext) so an
+ * endpoint-only change makes a new index and reuses everything else.
+ */
+export interface EndpointIndex {
+  /** Every endpoint of a service host (all ports, ready or not), sorted; identical lists are the same object across snapshots. */
+  get(hostname: string): readonly WorkloadEndpoint[] | undefined;
+  hosts(): Iterable<string>;
+  readonly size: number;
+  /** Endpoints serving one port of a service, ready or not. */
+  forPort(hostname: string, port: ServicePort): readonly WorkloadEndpoint[];
+  /** Ready endpoints of one port whose labels carry every label of `subsetLabels`. */
+  select(hostname: string, port: ServicePort, subsetLabels?: Readonly<Record<string, string>>): readonly WorkloadEndpoint[];
+}
+
+/**
+ * Several DestinationRules for one host in one namespace, merged as Istio
+ * merges them: the first (oldest) keeps its traffic policy, later ones add
+ * subsets with new names.
+ */
+export interface ConsolidatedDestinationRule {
+  readonly rule: IstioConfig<DestinationRuleSpec>;
+  /** "namespace/name" of every DestinationRule merged into `rule`, oldest first. */
+  readonly from: readonly string[];
+}
+
+/** Lookups with Istio's precedence, derived from the snapshot's lists and rebuilt only when those lists change. */
+export interface SnapshotIndexes {
+  /** Services defined in each namespace (Kubernetes Services and ServiceEntries), sorted by host. */
+  readonly servicesByNamespace: ReadonlyMap<string, readonly MeshService[]>;
+  /**
+   * VirtualServices bound to a gateway ("mesh" or "namespace/name") as a
+   * proxy in `proxyNamespace` sees them: its own namespace's first, then
+   * those exported to it, then public ones (Istio's VirtualServicesForGateway).
+   */
+  virtualServicesForGateway(proxyNamespace: string, gateway: string): readonly IstioConfig<VirtualServiceSpec>[];
+  /** The VirtualService that owns `hostname` for that gateway: an exact host beats a wildcard, then the order above. */
+  virtualServiceForHost(proxyNamespace: string, gateway: string, hostname: string): IstioConfig<VirtualServiceSpec> | undefined;
+  /**
+   * The DestinationRule for a service as a proxy in `proxyNamespace` sees
+   * it: the proxy's namespace first, then the service's namespace, then the
+   * root namespace, each by most specific host (Istio's PushContext.destinationRule).
+   * Among rules for that host, one whose workloadSelector matches
+   * `proxyLabels` beats one without a selector.
+   */
+  destinationRuleFor(
+    proxyNamespace: string,
+    hostname: string,
+    serviceNamespace?: string,
+    proxyLabels?: Readonly<Record<string, string>>,
+  ): ConsolidatedDestinationRule | undefined;
+  /** The Sidecar for a workload: one in its namespace selecting it, else its namespace's default, else the root namespace's. */
+  sidecarFor(namespace: string, labels: Readonly<Record<string, string>>): IstioConfig<SidecarSpec> | undefined;
+  /** Gateways whose selector matches a gateway pod's labels (any namespace), oldest first. */
+  gatewaysFor(labels: Readonly<Record<string, string>>): readonly IstioConfig<GatewaySpec>[];
+  /**
+   * Policies of a kind that apply to a workload: root-namespace ones without
+   * a selector (mesh-wide), then its namespace's without a selector, then
+   * its namespace's whose selector matches; oldest first within each.
+   */
+  policiesFor(kind: PolicyKind, namespace: string, labels: Readonly<Record<string, string>>): readonly IstioConfig<WorkloadPolicySpec>[];
+}
+
 /**
  * Everything generators may read, for one version of the mesh. Immutable;
  * a new snapshot reuses unchanged parts of the previous one by reference.
+ * The data fields are plain and serialisable (serializeSnapshot); `indexes`
+ * and `endpoints`' per-port views are derived from them.
  */
 export interface MeshSnapshot {
   /** Monotonic id of this snapshot within the process ("1", "2", ...). */
@@ -173,9 +293,15 @@ export interface MeshSnapshot {
   /** Services by FQDN host name, sorted by host name when iterated. */
   readonly services: ReadonlyMap<string, MeshService>;
   /** Endpoints by service FQDN host name (all ports of the service). */
-  readonly endpoints: ReadonlyMap<string, readonly WorkloadEndpoint[]>;
-  /** VirtualServices, hosts already resolved to FQDNs relative to their namespace; sorted by creation order then name. */
+  readonly endpoints: EndpointIndex;
+  /** VirtualServices, hosts and gateway names resolved ("ns/name"); sorted by creation order then namespace and name. */
   readonly virtualServices: readonly IstioConfig<VirtualServiceSpec>[];
-  /** DestinationRules, host resolved to FQDN. */
+  /** DestinationRules, host resolved to FQDN; same order. */
   readonly destinationRules: readonly IstioConfig<DestinationRuleSpec>[];
+  readonly gateways: readonly IstioConfig<GatewaySpec>[];
+  readonly sidecars: readonly IstioConfig<SidecarSpec>[];
+  readonly peerAuthentications: readonly IstioConfig<WorkloadPolicySpec>[];
+  readonly authorizationPolicies: readonly IstioConfig<WorkloadPolicySpec>[];
+  readonly requestAuthentications: readonly IstioConfig<WorkloadPolicySpec>[];
+  readonly indexes: SnapshotIndexes;
 }

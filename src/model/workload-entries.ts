@@ -25,17 +25,6 @@ interface WorkloadEntrySpec {
   readonly serviceAccount?: string;
 }
 
-/** WorkloadEntries by namespace. */
-export function groupWorkloadEntriesByNamespace(entries: Iterable<ConfigObject>): Map<string, ConfigObject[]> {
-  const out = new Map<string, ConfigObject[]>();
-  for (const entry of entries) {
-    const list = out.get(entry.metadata.namespace) ?? [];
-    list.push(entry);
-    out.set(entry.metadata.namespace, list);
-  }
-  return out;
-}
-
 export function endpointsFromWorkloadEntries(service: MeshService, entries: readonly ConfigObject[]): WorkloadEndpoint[] {
   const selector = service.selector;
   // A Service without a selector has its endpoints managed by hand; Istio selects nothing for it.

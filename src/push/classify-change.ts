@@ -33,14 +33,20 @@ function sameServicesAndConfig(previous: MeshSnapshot, next: MeshSnapshot): bool
     previous.mesh === next.mesh &&
     sameMap(previous.services, next.services) &&
     sameList(previous.virtualServices, next.virtualServices) &&
-    sameList(previous.destinationRules, next.destinationRules)
+    sameList(previous.destinationRules, next.destinationRules) &&
+    sameList(previous.gateways, next.gateways) &&
+    sameList(previous.sidecars, next.sidecars) &&
+    sameList(previous.peerAuthentications, next.peerAuthentications) &&
+    sameList(previous.authorizationPolicies, next.authorizationPolicies) &&
+    sameList(previous.requestAuthentications, next.requestAuthentications)
   );
 }
 
 function changedEndpointHosts(previous: MeshSnapshot, next: MeshSnapshot): string[] {
   const hosts: string[] = [];
-  for (const [host, list] of next.endpoints) if (previous.endpoints.get(host) !== list) hosts.push(host);
-  for (const host of previous.endpoints.keys()) if (!next.endpoints.has(host)) hosts.push(host);
+  if (previous.endpoints === next.endpoints) return hosts;
+  for (const host of next.endpoints.hosts()) if (previous.endpoints.get(host) !== next.endpoints.get(host)) hosts.push(host);
+  for (const host of previous.endpoints.hosts()) if (next.endpoints.get(host) === undefined) hosts.push(host);
   return hosts;
 }
 

@@ -69,3 +69,22 @@ describe('ConfigStore', () => {
     expect(store.conflicts().map((c) => c.source)).toEqual(['a.yaml#2']);
   });
 });
+
+describe('ConfigStore.byKind', () => {
+  it('groups the visible objects by kind and namespace and follows removals', () => {
+    const { objects } = loadConfigText('x.yaml', [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: one}\nspec: {ports: [{port: 80}]}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: b, namespace: two}\nspec: {ports: [{port: 80}]}',
+    ].join('\n---\n'));
+    const store = new ConfigStore();
+    store.replaceOrigin('x.yaml', objects);
+    const names = (kind: string, ns?: string): string[] =>
+      [...(ns === undefined ? store.byKind().ofKind(kind) : store.byKind().ofKindInNamespace(kind, ns))].map((o) => o.metadata.name).sort();
+    expect(names('Service')).toEqual(['a', 'b']);
+    expect(names('Service', 'two')).toEqual(['b']);
+    expect(names('Pod')).toEqual([]);
+    store.replaceOrigin('x.yaml', objects.slice(0, 1));
+    expect(names('Service')).toEqual(['a']);
+    expect(names('Service', 'two')).toEqual([]);
+  });
+});

@@ -67,7 +67,7 @@ describe('buildSnapshot reuse', () => {
     const second = buildSnapshot({ mesh, objects: [...objects].reverse() }, first);
     expect(second.id).toBe(first.id + 1);
     for (const [host, service] of first.services) expect(second.services.get(host)).toBe(service);
-    for (const [host, endpoints] of first.endpoints) expect(second.endpoints.get(host)).toBe(endpoints);
+    for (const host of first.endpoints.hosts()) expect(second.endpoints.get(host)).toBe(first.endpoints.get(host));
     expect(second.virtualServices[0]).toBe(first.virtualServices[0]);
     expect(second.destinationRules[0]).toBe(first.destinationRules[0]);
     expect(second.mesh).toBe(first.mesh);

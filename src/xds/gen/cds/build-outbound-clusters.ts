@@ -53,8 +53,8 @@ function buildCluster(
   return cluster;
 }
 
-export function buildOutboundClusters(snapshot: MeshSnapshot, service: MeshService): Record<string, unknown>[] {
-  const subsets = subsetsFor(snapshot, service.hostname);
+export function buildOutboundClusters(snapshot: MeshSnapshot, proxyNamespace: string, service: MeshService): Record<string, unknown>[] {
+  const subsets = subsetsFor(snapshot, proxyNamespace, service.hostname);
   const out: Record<string, unknown>[] = [];
   for (const port of service.ports) {
     const main = buildCluster(snapshot, service, port, outboundClusterName(service.hostname, port.port), undefined);

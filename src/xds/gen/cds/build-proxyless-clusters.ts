@@ -7,8 +7,8 @@ import type { MeshService, MeshSnapshot } from '../../../model/types.js';
 import { edsClusterTargetsForService } from '../common/eds-cluster-targets.js';
 import { connectTimeout, edsClusterConfig } from './cluster-defaults.js';
 
-export function buildProxylessClusters(snapshot: MeshSnapshot, service: MeshService): Record<string, unknown>[] {
-  return edsClusterTargetsForService(snapshot, service).map((target) => ({
+export function buildProxylessClusters(snapshot: MeshSnapshot, proxyNamespace: string, service: MeshService): Record<string, unknown>[] {
+  return edsClusterTargetsForService(snapshot, proxyNamespace, service).map((target) => ({
     name: target.name,
     type: 'EDS',
     connectTimeout: connectTimeout(),

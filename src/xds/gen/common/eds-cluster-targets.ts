@@ -17,9 +17,9 @@ export interface EdsClusterTarget {
   readonly subsetLabels?: Readonly<Record<string, string>>;
 }
 
-export function edsClusterTargetsForService(snapshot: MeshSnapshot, service: MeshService): EdsClusterTarget[] {
+export function edsClusterTargetsForService(snapshot: MeshSnapshot, proxyNamespace: string, service: MeshService): EdsClusterTarget[] {
   if (!hasIpEndpoints(service)) return [];
-  const subsets = subsetsFor(snapshot, service.hostname);
+  const subsets = subsetsFor(snapshot, proxyNamespace, service.hostname);
   const out: EdsClusterTarget[] = [];
   for (const port of service.ports) {
     out.push({ name: outboundClusterName(service.hostname, port.port), service, port, subset: '' });
@@ -36,6 +36,6 @@ export function edsClusterTargetsForService(snapshot: MeshSnapshot, service: Mes
   return out;
 }
 
-export function edsClusterTargets(snapshot: MeshSnapshot): EdsClusterTarget[] {
-  return sortedServices(snapshot).flatMap((service) => edsClusterTargetsForService(snapshot, service));
+export function edsClusterTargets(snapshot: MeshSnapshot, proxyNamespace: string): EdsClusterTarget[] {
+  return sortedServices(snapshot).flatMap((service) => edsClusterTargetsForService(snapshot, proxyNamespace, service));
 }

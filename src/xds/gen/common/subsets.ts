@@ -2,8 +2,8 @@
 import type { MeshSnapshot, Subset } from '../../../model/types.js';
 import { findDestinationRule } from './find-destination-rule.js';
 
-export function subsetsFor(snapshot: MeshSnapshot, hostname: string): Subset[] {
-  const rule = findDestinationRule(snapshot, hostname);
+export function subsetsFor(snapshot: MeshSnapshot, proxyNamespace: string, hostname: string): Subset[] {
+  const rule = findDestinationRule(snapshot, proxyNamespace, hostname);
   const seen = new Set<string>();
   const out: Subset[] = [];
   for (const subset of rule?.spec.subsets ?? []) {

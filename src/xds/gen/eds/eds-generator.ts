@@ -1,6 +1,7 @@
 /**
- * EDS: one ClusterLoadAssignment per EDS cluster. Endpoints are the same for
- * every proxy (no locality or network filtering yet), so the key is empty.
+ * EDS: one ClusterLoadAssignment per EDS cluster. Which subsets exist, and
+ * their labels, come from the DestinationRule the client's namespace sees,
+ * so the key is that namespace (no locality or network filtering yet).
  */
 import type { MeshSnapshot } from '../../../model/types.js';
 import { EndpointType } from '../../proto/type-urls.js';
@@ -9,15 +10,15 @@ import { parseClusterName } from '../common/cluster-names.js';
 import { edsClusterTargets, edsClusterTargetsForService, type EdsClusterTarget } from '../common/eds-cluster-targets.js';
 import { buildLoadAssignment } from './build-load-assignment.js';
 
-export type EdsKey = Record<string, never>;
+export type EdsKey = { readonly namespace: string };
 
-function requestedTargets(snapshot: MeshSnapshot, names: ReadonlySet<string>): EdsClusterTarget[] {
+function requestedTargets(snapshot: MeshSnapshot, namespace: string, names: ReadonlySet<string>): EdsClusterTarget[] {
   const out: EdsClusterTarget[] = [];
   for (const name of [...names].sort()) {
     const parts = parseClusterName(name);
     const service = parts && parts.direction === 'outbound' ? snapshot.services.get(parts.hostname) : undefined;
     if (!service) continue;
-    const target = edsClusterTargetsForService(snapshot, service).find((t) => t.name === name);
+    const target = edsClusterTargetsForService(snapshot, namespace, service).find((t) => t.name === name);
     if (target) out.push(target);
   }
   return out;
@@ -25,17 +26,17 @@ function requestedTargets(snapshot: MeshSnapshot, names: ReadonlySet<string>): E
 
 export const edsGenerator: ResourceGenerator<EdsKey> = {
   typeUrl: EndpointType,
-  keyOf: () => ({}),
-  generate(snapshot: MeshSnapshot, _key: EdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
-    const targets = names ? requestedTargets(snapshot, names) : edsClusterTargets(snapshot);
+  keyOf: (proxy) => ({ namespace: proxy.namespace }),
+  generate(snapshot: MeshSnapshot, key: EdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
+    const targets = names ? requestedTargets(snapshot, key.namespace, names) : edsClusterTargets(snapshot, key.namespace);
     return targets.map((target) => ({ name: target.name, resource: buildLoadAssignment(snapshot, target) }));
   },
-  affectedByEndpoints(snapshot: MeshSnapshot, _key: EdsKey, hosts: ReadonlySet<string>): ReadonlySet<string> {
+  affectedByEndpoints(snapshot: MeshSnapshot, key: EdsKey, hosts: ReadonlySet<string>): ReadonlySet<string> {
     const out = new Set<string>();
     for (const host of hosts) {
       const service = snapshot.services.get(host);
       if (!service) continue;
-      for (const target of edsClusterTargetsForService(snapshot, service)) out.add(target.name);
+      for (const target of edsClusterTargetsForService(snapshot, key.namespace, service)) out.add(target.name);
     }
     return out;
   },

@@ -15,7 +15,7 @@ function dialedDomains(target: DialedTarget): string[] {
 }
 
 export function buildProxylessRouteConfig(snapshot: MeshSnapshot, target: DialedTarget, namespace: string): Record<string, unknown> {
-  const context: RouteContext = { snapshot, listenerPort: target.port.port, client: 'proxyless' };
+  const context: RouteContext = { snapshot, listenerPort: target.port.port, client: 'proxyless', proxyNamespace: namespace };
   const dnsDomain = namespaceDnsDomain(namespace, snapshot.mesh.domainSuffix);
   const domains = [...dialedDomains(target), ...virtualHostDomains(target.service, target.port.port, dnsDomain)];
   const vhost = buildServiceVirtualHost(target.service, domains, new DomainClaims(), context);

@@ -22,7 +22,7 @@ export function buildDefaultRoute(service: MeshService, context: RouteContext): 
 }
 
 export function buildServiceRoutes(service: MeshService, context: RouteContext): Record<string, unknown>[] {
-  const vs = findVirtualService(context.snapshot, service.hostname);
+  const vs = findVirtualService(context.snapshot, context.proxyNamespace, service.hostname);
   const routes = vs ? translateHttpRoutes(vs, context) : [];
   return routes.length > 0 ? routes : [buildDefaultRoute(service, context)];
 }

@@ -11,7 +11,7 @@ import type { RouteContext } from './route-context.js';
 import { namespaceDnsDomain, virtualHostDomains } from './virtual-host-domains.js';
 
 export function buildSidecarRouteConfig(snapshot: MeshSnapshot, port: number, namespace: string): Record<string, unknown> {
-  const context: RouteContext = { snapshot, listenerPort: port, client: 'envoy' };
+  const context: RouteContext = { snapshot, listenerPort: port, client: 'envoy', proxyNamespace: namespace };
   const dnsDomain = namespaceDnsDomain(namespace, snapshot.mesh.domainSuffix);
   const claims = new DomainClaims();
   const virtualHosts: Record<string, unknown>[] = [];

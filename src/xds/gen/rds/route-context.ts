@@ -7,4 +7,6 @@ export interface RouteContext {
   /** The port the client connected to: the default destination port and the filter for match.port. */
   readonly listenerPort: number;
   readonly client: ClientKind;
+  /** The client's namespace: VirtualService and DestinationRule visibility and precedence depend on it. */
+  readonly proxyNamespace: string;
 }

@@ -121,9 +121,33 @@ describe('CDS for proxyless gRPC', () => {
     expect(clusters.every((c) => c.resource['type'] === 'EDS')).toBe(true);
   });
 
-  it('keys on envoy versus proxyless only', () => {
-    expect(cdsGenerator.keyOf(proxy('sidecar', 'a'))).toEqual(cdsGenerator.keyOf(proxy('router', 'b')));
-    expect(cdsGenerator.keyOf(proxy('proxyless', 'a'))).toEqual(cdsGenerator.keyOf(proxy('proxyless', 'b')));
+  it('keys on envoy versus proxyless and on the client namespace (DestinationRule visibility)', () => {
+    expect(cdsGenerator.keyOf(proxy('sidecar', 'a'))).toEqual(cdsGenerator.keyOf(proxy('router', 'a')));
+    expect(cdsGenerator.keyOf(proxy('sidecar', 'a'))).not.toEqual(cdsGenerator.keyOf(proxy('sidecar', 'b')));
     expect(cdsGenerator.keyOf(proxy('sidecar'))).not.toEqual(cdsGenerator.keyOf(proxy('proxyless')));
+  });
+});
+
+describe('CDS subsets follow the DestinationRule the client namespace sees', () => {
+  // Istio's precedence (PushContext.destinationRule): the client's own namespace, then the service's, then the root namespace.
+  const ownRule = destinationRule('reviews-for-shop', 'shop', { host: fqdn('reviews'), subsets: [{ name: 'canary', labels: { track: 'canary' } }] });
+  const privateRule = destinationRule('reviews-private', 'default', {
+    host: fqdn('reviews'),
+    subsets: [{ name: 'v1', labels: { version: 'v1' } }],
+    exportTo: ['.'],
+  });
+  const subsetNames = (snap: ReturnType<typeof snapshot>, namespace: string): string[] =>
+    namesOf(generateFor(cdsGenerator, snap, proxy('sidecar', namespace))).filter((n) => n.startsWith('outbound|9080|') && !n.startsWith('outbound|9080||'));
+
+  it('a client in a namespace with its own rule for the host gets that rule, others get the service namespace rule', () => {
+    const snap = snapshot({ services: [reviews], destinationRules: [reviewsRule, ownRule] });
+    expect(subsetNames(snap, 'shop')).toEqual([`outbound|9080|canary|${fqdn('reviews')}`]);
+    expect(subsetNames(snap, 'other')).toEqual([`outbound|9080|v1|${fqdn('reviews')}`, `outbound|9080|v2|${fqdn('reviews')}`]);
+  });
+
+  it('a rule exported only to its own namespace is not seen from another', () => {
+    const snap = snapshot({ services: [reviews], destinationRules: [privateRule] });
+    expect(subsetNames(snap, 'default')).toEqual([`outbound|9080|v1|${fqdn('reviews')}`]);
+    expect(subsetNames(snap, 'other')).toEqual([]);
   });
 });

@@ -65,12 +65,13 @@ describe('EDS', () => {
     expect(namesOf(named)).toEqual([`outbound|9080|v2|${fqdn('reviews')}`]);
   });
 
-  it('is the same for every proxy', () => {
-    expect(edsGenerator.keyOf(proxy('sidecar', 'a'))).toEqual(edsGenerator.keyOf(proxy('proxyless', 'b')));
+  it('depends on the client namespace only (DestinationRule visibility), not on the kind of client', () => {
+    expect(edsGenerator.keyOf(proxy('sidecar', 'a'))).toEqual(edsGenerator.keyOf(proxy('proxyless', 'a')));
+    expect(edsGenerator.keyOf(proxy('sidecar', 'a'))).not.toEqual(edsGenerator.keyOf(proxy('sidecar', 'b')));
   });
 
   it('names every cluster of a host, subsets included, as affected by its endpoints', () => {
-    const affected = edsGenerator.affectedByEndpoints?.(snap, {}, new Set([fqdn('reviews'), fqdn('nosuch')]));
+    const affected = edsGenerator.affectedByEndpoints?.(snap, { namespace: 'default' }, new Set([fqdn('reviews'), fqdn('nosuch')]));
     expect([...(affected ?? [])].sort()).toEqual(namesOf(all).sort());
   });
 });

@@ -16,6 +16,7 @@ import {
   type WorkloadEndpoint,
 } from '../../../../src/model/types.js';
 import type { ProxyNode, ProxyType } from '../../../../src/model/proxy.js';
+import { snapshotFromData } from '../../../../src/model/serialize-snapshot.js';
 
 export const DOMAIN_SUFFIX = 'cluster.local';
 
@@ -102,14 +103,14 @@ export interface SnapshotParts {
 
 export function snapshot(parts: SnapshotParts): MeshSnapshot {
   const services = [...(parts.services ?? [])].sort((a, b) => (a.hostname < b.hostname ? -1 : 1));
-  return {
+  return snapshotFromData({
     id: 1,
     mesh: { ...DEFAULT_MESH_CONFIG, ...parts.mesh },
-    services: new Map(services.map((s) => [s.hostname, s])),
-    endpoints: new Map(Object.entries(parts.endpoints ?? {})),
+    services,
+    endpoints: { ...parts.endpoints },
     virtualServices: parts.virtualServices ?? [],
     destinationRules: parts.destinationRules ?? [],
-  };
+  });
 }
 
 export function proxy(type: ProxyType, namespace = 'default', labels: Record<string, string> = {}): ProxyNode {

@@ -5,6 +5,7 @@
  */
 import type { MeshSnapshot, MeshService, WorkloadEndpoint } from '../../../../src/model/types.js';
 import { DEFAULT_MESH_CONFIG } from '../../../../src/model/types.js';
+import { snapshotFromData } from '../../../../src/model/serialize-snapshot.js';
 import type { GeneratedResource, ResourceGenerator } from '../../../../src/xds/gen/generator.js';
 import { ClusterType, EndpointType, ListenerType, RouteType, type XdsTypeUrl } from '../../../../src/xds/proto/type-urls.js';
 
@@ -23,7 +24,7 @@ export function fixtureSnapshot(shape: MeshShape): MeshSnapshot {
       address, port: 8080, servicePortName: 'http', servicePort: 80, labels: {}, ready: true,
     })));
   }
-  return { id: ++snapshotId, mesh: DEFAULT_MESH_CONFIG, services, endpoints, virtualServices: [], destinationRules: [] };
+  return snapshotFromData({ id: ++snapshotId, mesh: DEFAULT_MESH_CONFIG, services: [...services.values()], endpoints: Object.fromEntries(endpoints) });
 }
 
 export const clusterName = (host: string): string => `outbound|80||${host}`;
