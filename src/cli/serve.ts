@@ -24,6 +24,7 @@ import { createXdsMetrics } from '../metrics/xds-metrics.js';
 import { startMonitoringServer, type MonitoringServer } from '../metrics/monitoring-server.js';
 import { startReadinessServer, type ReadinessServer } from '../metrics/readiness-server.js';
 import { createValidationMetrics } from '../metrics/validation-metrics.js';
+import { sourceValidationCounter } from './source-validation-counter.js';
 import { istiodDnsNames, selfSignedServingCert, type ServingCert } from '../webhook/serving-cert.js';
 import { startWebhookServer, type WebhookServer } from '../webhook/webhook-server.js';
 import { createLogger } from './logger.js';
@@ -95,13 +96,19 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
   collectDefaultMetrics({ register: registry });
   const server = new XdsServer({ generators, logger, observer: createXdsMetrics(registry, TSIOD_VERSION), domainSuffix: mesh.domainSuffix });
 
+  const validationMetrics = createValidationMetrics(registry);
+  const sourceValidation = sourceValidationCounter(validationMetrics);
   const reportConfigError = (error: ConfigError): void => {
+    sourceValidation.rejected(error);
     logger.warn({ source: error.source, kind: error.kind, name: error.name, namespace: error.namespace, path: error.path }, `invalid config, ignored: ${formatConfigError(error)}`);
   };
 
   let snapshot: MeshSnapshot | undefined;
   let rebuildAll = false;
-  const onUpdate = (update: SourceUpdate): void => debouncer.add(update.changes);
+  const onUpdate = (update: SourceUpdate): void => {
+    sourceValidation.accepted(update.changes);
+    debouncer.add(update.changes);
+  };
   const meshConfig = createMeshConfigSource({ base: mesh, systemNamespace: options.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE, meshConfigFile: options.meshConfigFile }, logger);
   const source = createSource(options, registry, logger, reportConfigError, onUpdate);
   const analysis = new AnalysisReporter({ logger, mesh: () => meshConfig.current(source.store.objects()), objects: () => source.store.objects().values() });
@@ -161,13 +168,12 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     // The webhook validates requests on their own, without the store: it serves before the initial load.
     if (options.webhookPort !== null && options.webhookPort !== undefined) {
       const cert = options.webhookTls ?? (await selfSignedServingCert({ dnsNames: istiodDnsNames(options.systemNamespace ?? 'istio-system'), ipAddresses: ['127.0.0.1'] }));
-      webhook = { cert, server: await startWebhookServer({ host, port: options.webhookPort, cert, ready, observer: createValidationMetrics(registry), logger }) };
+      webhook = { cert, server: await startWebhookServer({ host, port: options.webhookPort, cert, ready, observer: validationMetrics, logger }) };
       logger.info({ webhookPort: webhook.server.port, selfSigned: options.webhookTls === undefined }, 'validating webhook serving on /validate');
     }
     if (options.readinessPort !== null && options.readinessPort !== undefined) readiness = await startReadinessServer(host, options.readinessPort, ready);
     const initial = await source.start();
-    // The directory source reports its errors here; the Kubernetes source has reported each one as it arrived.
-    if (options.configDir !== undefined) for (const error of initial.errors) reportConfigError(error);
+    sourceValidation.accepted(initial.changes);
     // With no previous snapshot the change is always a full 'initial' push, so a snapshot exists from here on.
     await pushChanges(initial.changes);
     if (!snapshot) throw new Error('internal error: no snapshot after the initial load');
