@@ -46,6 +46,8 @@ export class DestinationRuleIndex {
   private readonly exportedByNamespace = new Map<string, RulePool>();
   private readonly rootNamespaceLocal = new RulePool();
   private readonly consolidated = new Map<Consolidating, ConsolidatedDestinationRule>();
+  /** Namespaces whose view differs from the public one: they hold rules, or some rule's exportTo names them. */
+  private readonly namespacesWithOwnView = new Set<string>();
 
   /** `rules` in snapshot order (oldest first), hosts resolved to FQDNs. */
   constructor(rules: readonly DestinationRule[], private readonly rootNamespace: string) {
@@ -55,6 +57,8 @@ export class DestinationRuleIndex {
       const namespace = rule.meta.namespace;
       // A rule with a workload selector is never exported.
       const exportTo: ReadonlySet<string> = new Set(rule.spec.workloadSelector ? ['.'] : (rule.spec.exportTo ?? []));
+      this.namespacesWithOwnView.add(namespace);
+      for (const target of exportTo) if (target !== '*' && target !== '.' && target !== '~') this.namespacesWithOwnView.add(target);
       if (exportTo.size === 0 || exportTo.has('*') || exportTo.has('.') || exportTo.has(namespace)) {
         pool(this.namespaceLocal, namespace).add(rule, exportTo);
       }
@@ -62,6 +66,10 @@ export class DestinationRuleIndex {
       if (!privateOnly) pool(this.exportedByNamespace, namespace).add(rule, exportTo);
       else if (namespace === rootNamespace) this.rootNamespaceLocal.add(rule, exportTo);
     }
+  }
+
+  viewOf(namespace: string): string {
+    return namespace === this.rootNamespace || this.namespacesWithOwnView.has(namespace) ? namespace : '';
   }
 
   forService(

@@ -60,6 +60,10 @@ class BuiltIndexes implements SnapshotIndexes {
     return this.parts.destinationRules.forService(proxyNamespace, hostname, serviceNamespace, proxyLabels);
   }
 
+  destinationRuleView(namespace: string): string {
+    return this.parts.destinationRules.viewOf(namespace);
+  }
+
   sidecarFor(namespace: string, labels: Readonly<Record<string, string>>): ReturnType<SnapshotIndexes['sidecarFor']> {
     return this.parts.sidecars.forWorkload(namespace, labels);
   }

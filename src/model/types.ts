@@ -268,6 +268,14 @@ export interface SnapshotIndexes {
     serviceNamespace?: string,
     proxyLabels?: Readonly<Record<string, string>>,
   ): ConsolidatedDestinationRule | undefined;
+  /**
+   * Which DestinationRules a client namespace sees, as a label: "" for every
+   * namespace that sees only the public rules (no rules of its own, not
+   * named in any exportTo, not the root namespace), else the namespace
+   * itself. Clients with equal views get equal destinationRuleFor answers,
+   * so generators can share their output ("" works as a namespace there).
+   */
+  destinationRuleView(namespace: string): string;
   /** The Sidecar for a workload: one in its namespace selecting it, else its namespace's default, else the root namespace's. */
   sidecarFor(namespace: string, labels: Readonly<Record<string, string>>): IstioConfig<SidecarSpec> | undefined;
   /** Gateways whose selector matches a gateway pod's labels (any namespace), oldest first. */

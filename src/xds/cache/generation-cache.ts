@@ -57,7 +57,8 @@ export class GenerationCache {
   /** Per key, the names the last endpoint-only push touched; lets each connection find its work in O(changed). */
   private readonly endpointChanged = new Map<string, ReadonlySet<string>>();
   private lastRequest: PushRequest | undefined;
-  private readonly keyStrings = new WeakMap<ProxyNode, Map<XdsTypeUrl, { key: GeneratorKey; id: string }>>();
+  /** Per proxy, its key per type; keys may depend on the snapshot's config, so a full push forgets them. */
+  private keyStrings = new WeakMap<ProxyNode, Map<XdsTypeUrl, { key: GeneratorKey; id: string }>>();
   private readonly lastGood = new LastGoodResources();
   private readonly onError: GenerationErrorHandler;
   private readonly onInvalidResource: InvalidResourceHandler;
@@ -87,6 +88,7 @@ export class GenerationCache {
       // Keys no proxy asked for during the last snapshot lose their last good resources.
       this.lastGood.retainKeys(this.entries.keys());
       this.entries.clear();
+      this.keyStrings = new WeakMap();
       return;
     }
     for (const [entryId, entry] of this.entries) {
@@ -205,7 +207,7 @@ export class GenerationCache {
     let k = perType.get(typeUrl);
     if (!k) {
       const generator = this.generators.get(typeUrl);
-      const key = generator ? generator.keyOf(proxy) : {};
+      const key = generator && this.snapshot ? generator.keyOf(proxy, this.snapshot) : {};
       k = { key, id: `${typeUrl}|${stableStringify(key)}` };
       perType.set(typeUrl, k);
     }

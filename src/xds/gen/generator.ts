@@ -23,8 +23,13 @@ export type GeneratorKey = Readonly<Record<string, string | number | boolean | r
 
 export interface ResourceGenerator<K extends GeneratorKey = GeneratorKey> {
   readonly typeUrl: XdsTypeUrl;
-  /** Projects a proxy onto exactly the attributes this generator reads. */
-  keyOf(proxy: ProxyNode): K;
+  /**
+   * Projects a proxy onto exactly the attributes this generator reads. It
+   * may consult the snapshot's indexes to map proxies that must get the same
+   * output onto one key (namespaces with the same DestinationRule view); the
+   * cache asks again after every full push.
+   */
+  keyOf(proxy: ProxyNode, snapshot: MeshSnapshot): K;
   /**
    * With `names` undefined: every resource this key sees (what a wildcard
    * subscriber gets). With `names`: those of them that exist, which for

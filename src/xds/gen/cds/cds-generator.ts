@@ -2,7 +2,8 @@
  * CDS. Envoy proxies (sidecars and gateways) get every outbound cluster plus
  * the BlackHole and Passthrough clusters; proxyless gRPC gets EDS clusters
  * only. Subsets come from the DestinationRule the client's namespace sees
- * (Istio's namespace precedence), hence the namespace in the key.
+ * (Istio's namespace precedence), hence that view in the key; namespaces
+ * that see only public rules share one.
  */
 import type { MeshService, MeshSnapshot } from '../../../model/types.js';
 import { ClusterType } from '../../proto/type-urls.js';
@@ -14,7 +15,7 @@ import { buildBlackHoleCluster, buildPassthroughCluster } from './build-fallback
 import { buildOutboundClusters } from './build-outbound-clusters.js';
 import { buildProxylessClusters } from './build-proxyless-clusters.js';
 
-export type CdsKey = { readonly kind: ClientKind; readonly namespace: string };
+export type CdsKey = { readonly kind: ClientKind; readonly destinationRuleView: string };
 
 /** With names, only services those names can refer to are built: gRPC asks for a handful of clusters at a time. */
 function servicesToBuild(snapshot: MeshSnapshot, names: ReadonlySet<string> | undefined): MeshService[] {
@@ -41,13 +42,13 @@ function toResources(clusters: readonly Record<string, unknown>[], names: Readon
 
 export const cdsGenerator: ResourceGenerator<CdsKey> = {
   typeUrl: ClusterType,
-  keyOf: (proxy) => ({ kind: clientKindOf(proxy), namespace: proxy.namespace }),
+  keyOf: (proxy, snapshot) => ({ kind: clientKindOf(proxy), destinationRuleView: snapshot.indexes.destinationRuleView(proxy.namespace) }),
   generate(snapshot: MeshSnapshot, key: CdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
     const services = servicesToBuild(snapshot, names);
     if (key.kind === 'proxyless') {
-      return toResources(services.flatMap((service) => buildProxylessClusters(snapshot, key.namespace, service)), names);
+      return toResources(services.flatMap((service) => buildProxylessClusters(snapshot, key.destinationRuleView, service)), names);
     }
-    const clusters = services.flatMap((service) => buildOutboundClusters(snapshot, key.namespace, service));
+    const clusters = services.flatMap((service) => buildOutboundClusters(snapshot, key.destinationRuleView, service));
     clusters.push(buildBlackHoleCluster(), buildPassthroughCluster());
     return toResources(clusters, names);
   },

@@ -1,7 +1,8 @@
 /**
  * EDS: one ClusterLoadAssignment per EDS cluster. Which subsets exist, and
  * their labels, come from the DestinationRule the client's namespace sees,
- * so the key is that namespace (no locality or network filtering yet).
+ * so the key is that view (shared by namespaces that see only public rules;
+ * no locality or network filtering yet).
  */
 import type { MeshSnapshot } from '../../../model/types.js';
 import { EndpointType } from '../../proto/type-urls.js';
@@ -10,7 +11,7 @@ import { parseClusterName } from '../common/cluster-names.js';
 import { edsClusterTargets, edsClusterTargetsForService, type EdsClusterTarget } from '../common/eds-cluster-targets.js';
 import { buildLoadAssignment } from './build-load-assignment.js';
 
-export type EdsKey = { readonly namespace: string };
+export type EdsKey = { readonly destinationRuleView: string };
 
 function requestedTargets(snapshot: MeshSnapshot, namespace: string, names: ReadonlySet<string>): EdsClusterTarget[] {
   const out: EdsClusterTarget[] = [];
@@ -26,9 +27,9 @@ function requestedTargets(snapshot: MeshSnapshot, namespace: string, names: Read
 
 export const edsGenerator: ResourceGenerator<EdsKey> = {
   typeUrl: EndpointType,
-  keyOf: (proxy) => ({ namespace: proxy.namespace }),
+  keyOf: (proxy, snapshot) => ({ destinationRuleView: snapshot.indexes.destinationRuleView(proxy.namespace) }),
   generate(snapshot: MeshSnapshot, key: EdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
-    const targets = names ? requestedTargets(snapshot, key.namespace, names) : edsClusterTargets(snapshot, key.namespace);
+    const targets = names ? requestedTargets(snapshot, key.destinationRuleView, names) : edsClusterTargets(snapshot, key.destinationRuleView);
     return targets.map((target) => ({ name: target.name, resource: buildLoadAssignment(snapshot, target) }));
   },
   affectedByEndpoints(snapshot: MeshSnapshot, key: EdsKey, hosts: ReadonlySet<string>): ReadonlySet<string> {
@@ -36,7 +37,7 @@ export const edsGenerator: ResourceGenerator<EdsKey> = {
     for (const host of hosts) {
       const service = snapshot.services.get(host);
       if (!service) continue;
-      for (const target of edsClusterTargetsForService(snapshot, key.namespace, service)) out.add(target.name);
+      for (const target of edsClusterTargetsForService(snapshot, key.destinationRuleView, service)) out.add(target.name);
     }
     return out;
   },

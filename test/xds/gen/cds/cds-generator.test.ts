@@ -121,10 +121,13 @@ describe('CDS for proxyless gRPC', () => {
     expect(clusters.every((c) => c.resource['type'] === 'EDS')).toBe(true);
   });
 
-  it('keys on envoy versus proxyless and on the client namespace (DestinationRule visibility)', () => {
-    expect(cdsGenerator.keyOf(proxy('sidecar', 'a'))).toEqual(cdsGenerator.keyOf(proxy('router', 'a')));
-    expect(cdsGenerator.keyOf(proxy('sidecar', 'a'))).not.toEqual(cdsGenerator.keyOf(proxy('sidecar', 'b')));
-    expect(cdsGenerator.keyOf(proxy('sidecar'))).not.toEqual(cdsGenerator.keyOf(proxy('proxyless')));
+  it('keys on envoy versus proxyless and on the DestinationRule view of the client namespace', () => {
+    const snap = snapshot({ services: [reviews], destinationRules: [reviewsRule] });
+    const key = (type: Parameters<typeof proxy>[0], namespace = 'default'): unknown => cdsGenerator.keyOf(proxy(type, namespace), snap);
+    expect(key('sidecar', 'a')).toEqual(key('router', 'a'));
+    expect(key('sidecar', 'a')).toEqual(key('sidecar', 'b'));
+    expect(key('sidecar', 'default')).not.toEqual(key('sidecar', 'a'));
+    expect(key('sidecar')).not.toEqual(key('proxyless'));
   });
 });
 

@@ -65,13 +65,18 @@ describe('EDS', () => {
     expect(namesOf(named)).toEqual([`outbound|9080|v2|${fqdn('reviews')}`]);
   });
 
-  it('depends on the client namespace only (DestinationRule visibility), not on the kind of client', () => {
-    expect(edsGenerator.keyOf(proxy('sidecar', 'a'))).toEqual(edsGenerator.keyOf(proxy('proxyless', 'a')));
-    expect(edsGenerator.keyOf(proxy('sidecar', 'a'))).not.toEqual(edsGenerator.keyOf(proxy('sidecar', 'b')));
+  it('keys on the DestinationRule view of the client namespace, shared by namespaces that see only public rules', () => {
+    const key = (type: Parameters<typeof proxy>[0], namespace: string, s = snap): unknown => edsGenerator.keyOf(proxy(type, namespace), s);
+    expect(key('sidecar', 'a')).toEqual(key('proxyless', 'a'));
+    expect(key('sidecar', 'a')).toEqual(key('sidecar', 'b'));
+    // 'default' holds the reviews rule, so its view is its own.
+    expect(key('sidecar', 'default')).not.toEqual(key('sidecar', 'a'));
+    const exportedToB = snapshot({ destinationRules: [destinationRule('only-b', 'other', { host: fqdn('reviews'), exportTo: ['b'] })] });
+    expect(key('sidecar', 'b', exportedToB)).not.toEqual(key('sidecar', 'a', exportedToB));
   });
 
   it('names every cluster of a host, subsets included, as affected by its endpoints', () => {
-    const affected = edsGenerator.affectedByEndpoints?.(snap, { namespace: 'default' }, new Set([fqdn('reviews'), fqdn('nosuch')]));
+    const affected = edsGenerator.affectedByEndpoints?.(snap, { destinationRuleView: '' }, new Set([fqdn('reviews'), fqdn('nosuch')]));
     expect([...(affected ?? [])].sort()).toEqual(namesOf(all).sort());
   });
 });

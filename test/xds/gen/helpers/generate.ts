@@ -9,7 +9,7 @@ export function generateFor<K extends GeneratorKey>(
   node: ProxyNode,
   names?: readonly string[],
 ): GeneratedResource[] {
-  return generator.generate(snap, generator.keyOf(node), names ? new Set(names) : undefined);
+  return generator.generate(snap, generator.keyOf(node, snap), names ? new Set(names) : undefined);
 }
 
 /** The resource named `name`; fails the test when it is missing. */

@@ -94,7 +94,8 @@ describe('LDS for proxyless gRPC', () => {
   });
 
   it('keys proxyless clients by namespace and Envoy proxies by kind alone', () => {
-    expect(ldsGenerator.keyOf(proxy('proxyless', 'a'))).not.toEqual(ldsGenerator.keyOf(proxy('proxyless', 'b')));
-    expect(ldsGenerator.keyOf(proxy('sidecar', 'a'))).toEqual(ldsGenerator.keyOf(proxy('sidecar', 'b')));
+    const any = snapshot({});
+    expect(ldsGenerator.keyOf(proxy('proxyless', 'a'), any)).not.toEqual(ldsGenerator.keyOf(proxy('proxyless', 'b'), any));
+    expect(ldsGenerator.keyOf(proxy('sidecar', 'a'), any)).toEqual(ldsGenerator.keyOf(proxy('sidecar', 'b'), any));
   });
 });

@@ -158,6 +158,6 @@ describe('RDS for proxyless gRPC', () => {
 
   it('resolves short names per namespace, so the key carries it', () => {
     expect(generateFor(rdsGenerator, snap, proxy('proxyless', 'echo'), ['reviews:9080'])).toEqual([]);
-    expect(rdsGenerator.keyOf(proxy('proxyless', 'a'))).not.toEqual(rdsGenerator.keyOf(proxy('proxyless', 'b')));
+    expect(rdsGenerator.keyOf(proxy('proxyless', 'a'), snap)).not.toEqual(rdsGenerator.keyOf(proxy('proxyless', 'b'), snap));
   });
 });
