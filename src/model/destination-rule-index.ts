@@ -46,18 +46,29 @@ export class DestinationRuleIndex {
   private readonly exportedByNamespace = new Map<string, RulePool>();
   private readonly rootNamespaceLocal = new RulePool();
   private readonly consolidated = new Map<Consolidating, ConsolidatedDestinationRule>();
-  /** Namespaces whose view differs from the public one: they hold rules, or some rule's exportTo names them. */
+  /**
+   * Namespaces whose view may differ from the public one: some rule's
+   * exportTo names them, or they hold a rule a client elsewhere would not
+   * reach the same way (private, with a selector, a wildcard host, or a host
+   * whose service lives in another namespace). A public rule for one of the
+   * namespace's own services is found the same way from anywhere.
+   */
   private readonly namespacesWithOwnView = new Set<string>();
 
   /** `rules` in snapshot order (oldest first), hosts resolved to FQDNs. */
-  constructor(rules: readonly DestinationRule[], private readonly rootNamespace: string) {
+  constructor(
+    rules: readonly DestinationRule[],
+    private readonly rootNamespace: string,
+    serviceNamespaceOf: (hostname: string) => string | undefined,
+  ) {
     // Rules with a selector sort first, as Istio's sortConfigBySelectorAndCreationTime does.
     const ordered = [...rules.filter((r) => r.spec.workloadSelector), ...rules.filter((r) => !r.spec.workloadSelector)];
     for (const rule of ordered) {
       const namespace = rule.meta.namespace;
       // A rule with a workload selector is never exported.
       const exportTo: ReadonlySet<string> = new Set(rule.spec.workloadSelector ? ['.'] : (rule.spec.exportTo ?? []));
-      this.namespacesWithOwnView.add(namespace);
+      const plain = !rule.spec.workloadSelector && (exportTo.size === 0 || exportTo.has('*')) && serviceNamespaceOf(rule.spec.host) === namespace;
+      if (!plain) this.namespacesWithOwnView.add(namespace);
       for (const target of exportTo) if (target !== '*' && target !== '.' && target !== '~') this.namespacesWithOwnView.add(target);
       if (exportTo.size === 0 || exportTo.has('*') || exportTo.has('.') || exportTo.has(namespace)) {
         pool(this.namespaceLocal, namespace).add(rule, exportTo);

@@ -90,8 +90,11 @@ export function buildSnapshotIndexes(lists: IndexedLists, previous?: SnapshotInd
     Object.freeze({
       servicesByNamespace: old && same((l) => l.services) ? old.parts.servicesByNamespace : groupServicesByNamespace(lists.services),
       virtualServices: old && same((l) => l.virtualServices) ? old.parts.virtualServices : new VirtualServiceIndex(lists.virtualServices),
+      // Which namespaces see their own rules depends on where each rule's service lives, hence the services too.
       destinationRules:
-        old && sameRoot && same((l) => l.destinationRules) ? old.parts.destinationRules : new DestinationRuleIndex(lists.destinationRules, root),
+        old && sameRoot && same((l) => l.destinationRules) && same((l) => l.services)
+          ? old.parts.destinationRules
+          : new DestinationRuleIndex(lists.destinationRules, root, (host) => lists.services.get(host)?.namespace),
       sidecars: old && sameRoot && same((l) => l.sidecars) ? old.parts.sidecars : new SidecarIndex(lists.sidecars, root),
       gateways: old && same((l) => l.gateways) ? old.parts.gateways : new GatewayIndex(lists.gateways),
       policies: Object.freeze({

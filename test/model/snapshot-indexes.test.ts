@@ -180,3 +180,36 @@ describe('servicesByNamespace', () => {
     expect(s.indexes.servicesByNamespace.get('x')!.map((v) => v.name)).toEqual(['a', 'b']);
   });
 });
+
+describe('destinationRuleView', () => {
+  it('namespaces with the shared view ("") get the same rule for every host as any other such namespace (random rule sets)', () => {
+    const namespaces = ['a', 'b', 'c', 'istio-system'];
+    const hosts = namespaces.flatMap((ns) => ['x', 'y'].map((n) => `${n}.${ns}.svc.cluster.local`));
+    const services = hosts.map((hostname) => ({
+      hostname, name: hostname.split('.')[0]!, namespace: hostname.split('.')[1]!, ports: [], labels: {}, origin: 'kubernetes' as const,
+      resolution: 'EDS' as const, meshExternal: false, exportTo: ['*'],
+    }));
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      const rules = Array.from({ length: 1 + next(5) }, (_, i) => {
+        const host = [...hosts, '*.a.svc.cluster.local', '*.local'][next(hosts.length + 2)]!;
+        const exportTo = [undefined, ['*'], ['.'], ['b'], ['~']][next(5)];
+        return config('DestinationRule', namespaces[next(namespaces.length)]!, `r${i}`, { host, ...(exportTo ? { exportTo } : {}), subsets: [{ name: `s${i}` }] });
+      });
+      const s = snapshotWith({ services, destinationRules: rules });
+      const shared = namespaces.concat(['d', 'e']).filter((ns) => s.indexes.destinationRuleView(ns) === '');
+      for (const ns of shared) {
+        for (const host of hosts) {
+          const serviceNs = host.split('.')[1];
+          expect(s.indexes.destinationRuleFor(ns, host, serviceNs)?.rule.spec, `round ${round} ns ${ns} host ${host}`).toEqual(
+            s.indexes.destinationRuleFor('', host, serviceNs)?.rule.spec,
+          );
+        }
+      }
+    }
+  });
+});

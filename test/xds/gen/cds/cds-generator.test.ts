@@ -122,11 +122,13 @@ describe('CDS for proxyless gRPC', () => {
   });
 
   it('keys on envoy versus proxyless and on the DestinationRule view of the client namespace', () => {
-    const snap = snapshot({ services: [reviews], destinationRules: [reviewsRule] });
+    // A rule for another namespace's service gives its own namespace a view of its own (it shadows the public rule there).
+    const snap = snapshot({ services: [reviews], destinationRules: [reviewsRule, destinationRule('for-shop', 'shop', { host: fqdn('reviews') })] });
     const key = (type: Parameters<typeof proxy>[0], namespace = 'default'): unknown => cdsGenerator.keyOf(proxy(type, namespace), snap);
     expect(key('sidecar', 'a')).toEqual(key('router', 'a'));
     expect(key('sidecar', 'a')).toEqual(key('sidecar', 'b'));
-    expect(key('sidecar', 'default')).not.toEqual(key('sidecar', 'a'));
+    expect(key('sidecar', 'default')).toEqual(key('sidecar', 'a'));
+    expect(key('sidecar', 'shop')).not.toEqual(key('sidecar', 'a'));
     expect(key('sidecar')).not.toEqual(key('proxyless'));
   });
 });

@@ -69,8 +69,10 @@ describe('EDS', () => {
     const key = (type: Parameters<typeof proxy>[0], namespace: string, s = snap): unknown => edsGenerator.keyOf(proxy(type, namespace), s);
     expect(key('sidecar', 'a')).toEqual(key('proxyless', 'a'));
     expect(key('sidecar', 'a')).toEqual(key('sidecar', 'b'));
-    // 'default' holds the reviews rule, so its view is its own.
-    expect(key('sidecar', 'default')).not.toEqual(key('sidecar', 'a'));
+    // 'default' holds the public rule of its own service, found the same way from anywhere: still the shared view.
+    expect(key('sidecar', 'default')).toEqual(key('sidecar', 'a'));
+    const privateRule = snapshot({ destinationRules: [destinationRule('private', 'default', { host: fqdn('reviews'), exportTo: ['.'] })] });
+    expect(key('sidecar', 'default', privateRule)).not.toEqual(key('sidecar', 'a', privateRule));
     const exportedToB = snapshot({ destinationRules: [destinationRule('only-b', 'other', { host: fqdn('reviews'), exportTo: ['b'] })] });
     expect(key('sidecar', 'b', exportedToB)).not.toEqual(key('sidecar', 'a', exportedToB));
   });
