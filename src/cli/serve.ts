@@ -131,7 +131,7 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
       return;
     }
     snapshot = next;
-    logger.info({ snapshot: next.id, full: request.full, reasons: [...request.reasons], endpointHosts: [...request.endpointHosts].slice(0, 10), configs: [...request.configsUpdated].slice(0, 10) }, 'pushing');
+    logger.info({ snapshot: next.id, full: request.full, namespaces: request.namespaces ? [...request.namespaces] : 'all', reasons: [...request.reasons], endpointHosts: [...request.endpointHosts].slice(0, 10), configs: [...request.configsUpdated].slice(0, 10) }, 'pushing');
     await server.push(next, request);
   };
 

@@ -1,21 +1,26 @@
 /**
  * Decides how much a config change must push. Endpoint-kind changes
  * (EndpointSlice, Endpoints, Pod) that only move endpoints of EDS services
- * need EDS for those hosts alone; anything else is a full push. STATIC and
- * DNS ServiceEntries count as "anything else": their clusters carry their
- * endpoints inline, so CDS must be regenerated.
+ * need EDS for those hosts alone. A change to Istio config visible in some
+ * namespaces only is a full push scoped to their proxies. Anything else is a
+ * full push. STATIC and DNS ServiceEntries count as "anything else": their
+ * clusters carry their endpoints inline, so CDS must be regenerated.
  *
  * Relies on buildSnapshot keeping unchanged parts by reference.
  */
 import { changedKeys, type ChangeSet } from '../config/change-set.js';
 import { ENDPOINT_KINDS } from '../config/kinds.js';
-import { endpointPush, fullPush, type PushRequest } from './push-request.js';
+import { configChangeScope } from './change-scope.js';
+import { endpointPush, fullPush, scopedPush, type PushRequest } from './push-request.js';
 import type { MeshSnapshot } from '../model/types.js';
 
 export function classifyChange(changes: ChangeSet, previous: MeshSnapshot | undefined, next: MeshSnapshot): PushRequest {
   const keys = changedKeys(changes);
   if (!previous) return fullPush('initial', keys);
-  if (!sameServicesAndConfig(previous, next)) return fullPush('config', keys);
+  if (!sameServicesAndConfig(previous, next)) {
+    const scope = sameServicesAndEndpoints(previous, next) ? configChangeScope(previous, next) : 'all';
+    return scope === 'all' ? fullPush('config', keys) : scopedPush('config', scope, keys);
+  }
   const hosts = changedEndpointHosts(previous, next);
   if (hosts.length === 0) return endpointPush([]);
   const onlyEndpointKinds = [...changes.kinds].every((kind) => ENDPOINT_KINDS.has(kind));
@@ -40,6 +45,10 @@ function sameServicesAndConfig(previous: MeshSnapshot, next: MeshSnapshot): bool
     sameList(previous.authorizationPolicies, next.authorizationPolicies) &&
     sameList(previous.requestAuthentications, next.requestAuthentications)
   );
+}
+
+function sameServicesAndEndpoints(previous: MeshSnapshot, next: MeshSnapshot): boolean {
+  return previous.mesh === next.mesh && previous.services === next.services && previous.endpoints === next.endpoints;
 }
 
 function changedEndpointHosts(previous: MeshSnapshot, next: MeshSnapshot): string[] {

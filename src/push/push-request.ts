@@ -12,16 +12,32 @@ export interface PushRequest {
   readonly endpointHosts: ReadonlySet<string>;
   /** "Kind/namespace/name" of config objects that changed (for debug and metrics). */
   readonly configsUpdated: ReadonlySet<string>;
+  /**
+   * A scoped full push: only proxies in these namespaces can see the change,
+   * so only they are pushed to. Absent: every proxy.
+   */
+  readonly namespaces?: ReadonlySet<string>;
 }
 
-/** Merging keeps the union: a debounced burst of endpoint changes plus one config change becomes one full push. */
+/**
+ * Merging keeps the union: a debounced burst of endpoint changes plus one
+ * config change becomes one full push. Two scoped pushes reach the union of
+ * their namespaces; anything merged with an unscoped request is unscoped.
+ */
 export function mergePushRequests(a: PushRequest, b: PushRequest): PushRequest {
+  const scoped = a.namespaces && b.namespaces ? { namespaces: new Set([...a.namespaces, ...b.namespaces]) } : {};
   return {
     full: a.full || b.full,
     reasons: new Set([...a.reasons, ...b.reasons]),
     endpointHosts: new Set([...a.endpointHosts, ...b.endpointHosts]),
     configsUpdated: new Set([...a.configsUpdated, ...b.configsUpdated]),
+    ...scoped,
   };
+}
+
+/** A full push that only proxies in `namespaces` need. */
+export function scopedPush(reason: PushReason, namespaces: Iterable<string>, configsUpdated: Iterable<string> = []): PushRequest {
+  return { ...fullPush(reason, configsUpdated), namespaces: new Set(namespaces) };
 }
 
 export function fullPush(reason: PushReason, configsUpdated: Iterable<string> = []): PushRequest {

@@ -171,6 +171,11 @@ export abstract class XdsConnection {
     }
   }
 
+  /** Whether a scoped push reaches this stream: a proxy in one of the namespaces, or one not identified yet. */
+  inNamespaces(namespaces: ReadonlySet<string>): boolean {
+    return !this.proxy || namespaces.has(this.proxy.namespace);
+  }
+
   /** Queues a push; while one runs, later ones merge into a single pending push. */
   enqueuePush(request: PushRequest): Promise<void> {
     if (this.closed || !this.proxy) return Promise.resolve();

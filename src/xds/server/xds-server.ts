@@ -93,7 +93,8 @@ export class XdsServer {
     const run = async (): Promise<void> => {
       const started = process.hrtime.bigint();
       this.cache.update(snapshot, request);
-      const targets = [...this.connections];
+      // A scoped push reaches only proxies in its namespaces; the rest cannot see the change.
+      const targets = request.namespaces ? [...this.connections].filter((c) => c.inNamespaces(request.namespaces!)) : [...this.connections];
       const batch = this.options.pushBatchSize ?? 100;
       const pending: Array<Promise<void>> = [];
       for (let i = 0; i < targets.length; i += batch) {
