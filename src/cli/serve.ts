@@ -25,6 +25,7 @@ import { startMonitoringServer, type MonitoringServer } from '../metrics/monitor
 import { startReadinessServer, type ReadinessServer } from '../metrics/readiness-server.js';
 import { createValidationMetrics } from '../metrics/validation-metrics.js';
 import { sourceValidationCounter } from './source-validation-counter.js';
+import { snapshotDebugViews } from '../debug/snapshot-debug.js';
 import { istiodDnsNames, selfSignedServingCert, type ServingCert } from '../webhook/serving-cert.js';
 import { startWebhookServer, type WebhookServer } from '../webhook/webhook-server.js';
 import { createLogger } from './logger.js';
@@ -149,6 +150,7 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
       registry,
       ready,
       syncz: () => server.syncStatus(),
+      debug: snapshotDebugViews(() => snapshot),
     });
   }
   let webhook: { server: WebhookServer; cert: ServingCert } | undefined;

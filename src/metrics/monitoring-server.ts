@@ -1,6 +1,7 @@
 /**
  * istiod's monitoring port (15014): /metrics for Prometheus, /ready for
- * probes, and /debug/syncz with each connected proxy's per-type sync state.
+ * probes, /debug/syncz with each connected proxy's per-type sync state, and
+ * any other read-only JSON debug views the caller hands in.
  */
 import http from 'node:http';
 import type { Registry } from 'prom-client';
@@ -9,6 +10,8 @@ export interface MonitoringSources {
   readonly registry: Registry;
   readonly ready: () => boolean;
   readonly syncz: () => unknown;
+  /** More GET-able JSON views by path (e.g. /debug/configz). */
+  readonly debug?: ReadonlyMap<string, () => unknown>;
 }
 
 export interface MonitoringServer {
@@ -33,6 +36,8 @@ export function startMonitoringServer(host: string, port: number, sources: Monit
       else reply(503, 'text/plain', 'not ready\n');
     } else if (path === '/debug/syncz') {
       reply(200, 'application/json', JSON.stringify(sources.syncz(), null, 2));
+    } else if (path !== undefined && sources.debug?.has(path)) {
+      reply(200, 'application/json', JSON.stringify(sources.debug.get(path)?.(), null, 2));
     } else {
       reply(404, 'text/plain', 'not found\n');
     }
