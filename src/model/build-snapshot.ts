@@ -35,7 +35,7 @@ import { PodIndex } from './pod-index.js';
 import { serviceEntryHosts } from './service-entries.js';
 import { buildSnapshotIndexes } from './snapshot-indexes.js';
 import { endpointsFromWorkloadEntries } from './workload-entries.js';
-import type { IstioConfig, MeshConfig, MeshService, MeshSnapshot, WorkloadEndpoint } from './types.js';
+import type { ConfigLists, IstioConfig, MeshConfig, MeshService, MeshSnapshot, WorkloadEndpoint } from './types.js';
 
 export interface SnapshotInput {
   readonly mesh: MeshConfig;
@@ -59,42 +59,17 @@ export function buildSnapshot(input: SnapshotInput, previous?: MeshSnapshot, cha
   const list = <S>(kind: string, convert: (o: ConfigObject) => IstioConfig<S>, before: readonly IstioConfig<S>[] | undefined): readonly IstioConfig<S>[] =>
     before && !dirty(kind) ? before : buildConfigList(objects.ofKind(kind), convert, before, changedKeysOf(kind));
   const suffix = mesh.domainSuffix;
-  const virtualServices = list('VirtualService', (o) => virtualServiceConfig(o, suffix), previous?.virtualServices);
-  const destinationRules = list('DestinationRule', (o) => destinationRuleConfig(o, suffix), previous?.destinationRules);
-  const gateways = list('Gateway', gatewayConfig, previous?.gateways);
-  const sidecars = list('Sidecar', sidecarConfig, previous?.sidecars);
-  const peerAuthentications = list('PeerAuthentication', workloadPolicyConfig, previous?.peerAuthentications);
-  const authorizationPolicies = list('AuthorizationPolicy', workloadPolicyConfig, previous?.authorizationPolicies);
-  const requestAuthentications = list('RequestAuthentication', workloadPolicyConfig, previous?.requestAuthentications);
-
-  const indexes = buildSnapshotIndexes(
-    {
-      rootNamespace: mesh.rootNamespace,
-      services,
-      virtualServices,
-      destinationRules,
-      gateways,
-      sidecars,
-      peerAuthentications,
-      authorizationPolicies,
-      requestAuthentications,
-    },
-    previous?.indexes,
-  );
-  return Object.freeze({
-    id: (previous?.id ?? 0) + 1,
-    mesh,
-    services,
-    endpoints,
-    virtualServices,
-    destinationRules,
-    gateways,
-    sidecars,
-    peerAuthentications,
-    authorizationPolicies,
-    requestAuthentications,
-    indexes,
-  });
+  const configs: ConfigLists = {
+    virtualServices: list('VirtualService', (o) => virtualServiceConfig(o, suffix), previous?.virtualServices),
+    destinationRules: list('DestinationRule', (o) => destinationRuleConfig(o, suffix), previous?.destinationRules),
+    gateways: list('Gateway', gatewayConfig, previous?.gateways),
+    sidecars: list('Sidecar', sidecarConfig, previous?.sidecars),
+    peerAuthentications: list('PeerAuthentication', workloadPolicyConfig, previous?.peerAuthentications),
+    authorizationPolicies: list('AuthorizationPolicy', workloadPolicyConfig, previous?.authorizationPolicies),
+    requestAuthentications: list('RequestAuthentication', workloadPolicyConfig, previous?.requestAuthentications),
+  };
+  const indexes = buildSnapshotIndexes({ rootNamespace: mesh.rootNamespace, services, ...configs }, previous?.indexes);
+  return Object.freeze({ id: (previous?.id ?? 0) + 1, mesh, services, endpoints, ...configs, indexes });
 }
 
 interface ServicesAndEndpoints {

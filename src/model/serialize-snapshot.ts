@@ -8,33 +8,15 @@ import { deepFreeze } from '../config/deep-freeze.js';
 import { FrozenEndpointIndex } from './endpoint-index.js';
 import { FrozenMap } from './frozen-map.js';
 import { buildSnapshotIndexes } from './snapshot-indexes.js';
-import type {
-  DestinationRuleSpec,
-  GatewaySpec,
-  IstioConfig,
-  MeshConfig,
-  MeshService,
-  MeshSnapshot,
-  SidecarSpec,
-  VirtualServiceSpec,
-  WorkloadEndpoint,
-  WorkloadPolicySpec,
-} from './types.js';
+import type { ConfigLists, IstioConfig, MeshConfig, MeshService, MeshSnapshot, WorkloadEndpoint } from './types.js';
 
-export interface SnapshotData {
+export interface SnapshotData extends ConfigLists {
   readonly id: number;
   readonly mesh: MeshConfig;
   /** Sorted by host name. */
   readonly services: readonly MeshService[];
   /** By service host name, keys sorted. */
   readonly endpoints: Readonly<Record<string, readonly WorkloadEndpoint[]>>;
-  readonly virtualServices: readonly IstioConfig<VirtualServiceSpec>[];
-  readonly destinationRules: readonly IstioConfig<DestinationRuleSpec>[];
-  readonly gateways: readonly IstioConfig<GatewaySpec>[];
-  readonly sidecars: readonly IstioConfig<SidecarSpec>[];
-  readonly peerAuthentications: readonly IstioConfig<WorkloadPolicySpec>[];
-  readonly authorizationPolicies: readonly IstioConfig<WorkloadPolicySpec>[];
-  readonly requestAuthentications: readonly IstioConfig<WorkloadPolicySpec>[];
 }
 
 export interface SerializeOptions {

@@ -7,19 +7,12 @@ import { DestinationRuleIndex } from './destination-rule-index.js';
 import { VirtualServiceIndex } from './virtual-service-index.js';
 import { GatewayIndex, SidecarIndex, WorkloadPolicyIndex } from './workload-config-index.js';
 import { FrozenMap } from './frozen-map.js';
-import type { IstioConfig, MeshService, PolicyKind, SnapshotIndexes, WorkloadPolicySpec } from './types.js';
+import type { ConfigLists, IstioConfig, MeshService, PolicyKind, SnapshotIndexes, WorkloadPolicySpec } from './types.js';
 
-/** The lists an index set is built from; the same shape as the snapshot's fields. */
-export interface IndexedLists {
+/** The lists an index set is built from: the snapshot's own fields. */
+export interface IndexedLists extends ConfigLists {
   readonly rootNamespace: string;
   readonly services: ReadonlyMap<string, MeshService>;
-  readonly virtualServices: ConstructorParameters<typeof VirtualServiceIndex>[0];
-  readonly destinationRules: ConstructorParameters<typeof DestinationRuleIndex>[0];
-  readonly gateways: ConstructorParameters<typeof GatewayIndex>[0];
-  readonly sidecars: ConstructorParameters<typeof SidecarIndex>[0];
-  readonly peerAuthentications: readonly IstioConfig<WorkloadPolicySpec>[];
-  readonly authorizationPolicies: readonly IstioConfig<WorkloadPolicySpec>[];
-  readonly requestAuthentications: readonly IstioConfig<WorkloadPolicySpec>[];
 }
 
 interface IndexParts {

@@ -288,13 +288,26 @@ export interface SnapshotIndexes {
   policiesFor(kind: PolicyKind, namespace: string, labels: Readonly<Record<string, string>>): readonly IstioConfig<WorkloadPolicySpec>[];
 }
 
+/** The snapshot's Istio config, each kind in snapshot order (creation time, then namespace and name). */
+export interface ConfigLists {
+  /** Hosts and gateway names resolved ("ns/name"). */
+  readonly virtualServices: readonly IstioConfig<VirtualServiceSpec>[];
+  /** Host resolved to an FQDN. */
+  readonly destinationRules: readonly IstioConfig<DestinationRuleSpec>[];
+  readonly gateways: readonly IstioConfig<GatewaySpec>[];
+  readonly sidecars: readonly IstioConfig<SidecarSpec>[];
+  readonly peerAuthentications: readonly IstioConfig<WorkloadPolicySpec>[];
+  readonly authorizationPolicies: readonly IstioConfig<WorkloadPolicySpec>[];
+  readonly requestAuthentications: readonly IstioConfig<WorkloadPolicySpec>[];
+}
+
 /**
  * Everything generators may read, for one version of the mesh. Immutable;
  * a new snapshot reuses unchanged parts of the previous one by reference.
  * The data fields are plain and serialisable (serializeSnapshot); `indexes`
  * and `endpoints`' per-port views are derived from them.
  */
-export interface MeshSnapshot {
+export interface MeshSnapshot extends ConfigLists {
   /** Monotonic id of this snapshot within the process ("1", "2", ...). */
   readonly id: number;
   readonly mesh: MeshConfig;
@@ -302,14 +315,5 @@ export interface MeshSnapshot {
   readonly services: ReadonlyMap<string, MeshService>;
   /** Endpoints by service FQDN host name (all ports of the service). */
   readonly endpoints: EndpointIndex;
-  /** VirtualServices, hosts and gateway names resolved ("ns/name"); sorted by creation order then namespace and name. */
-  readonly virtualServices: readonly IstioConfig<VirtualServiceSpec>[];
-  /** DestinationRules, host resolved to FQDN; same order. */
-  readonly destinationRules: readonly IstioConfig<DestinationRuleSpec>[];
-  readonly gateways: readonly IstioConfig<GatewaySpec>[];
-  readonly sidecars: readonly IstioConfig<SidecarSpec>[];
-  readonly peerAuthentications: readonly IstioConfig<WorkloadPolicySpec>[];
-  readonly authorizationPolicies: readonly IstioConfig<WorkloadPolicySpec>[];
-  readonly requestAuthentications: readonly IstioConfig<WorkloadPolicySpec>[];
   readonly indexes: SnapshotIndexes;
 }
