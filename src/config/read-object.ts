@@ -68,6 +68,15 @@ function readOne(value: unknown, source: string, where: string): ReadOne {
   if (rawNamespace !== undefined && typeof rawNamespace !== 'string') {
     return { error: { ...base, path: 'metadata.namespace', message: 'must be a string' } };
   }
+  // The apiserver's own rules (names are RFC 1123 subdomains, namespaces labels): a file must not hold what a cluster refuses.
+  // An object still named by its generateName prefix (an admission request before the apiserver picks the suffix) is checked as prefix + suffix.
+  const nameToCheck = name === metadata['generateName'] ? `${name}x` : name;
+  if (!isDns1123Subdomain(nameToCheck)) {
+    return { error: { ...base, path: 'metadata.name', message: `Invalid value: ${JSON.stringify(name)}: ${DNS1123_SUBDOMAIN_RULE}` } };
+  }
+  if (!info.clusterScoped && !(namespace.length <= 63 && DNS1123_LABEL.test(namespace))) {
+    return { error: { ...base, path: 'metadata.namespace', message: `Invalid value: ${JSON.stringify(namespace)}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character` } };
+  }
   const labels = stringMap(metadata['labels']);
   if (labels === undefined) return { error: { ...base, path: 'metadata.labels', message: 'must be a map of strings to strings' } };
   const annotations = stringMap(metadata['annotations']);
@@ -117,4 +126,12 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   return `a ${typeof value}`;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN_RULE =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+
+function isDns1123Subdomain(value: string): boolean {
+  return value.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value);
 }

@@ -86,7 +86,7 @@ describe('reviewAdmission', () => {
     expect(unknown.status?.message).toBe('unrecognized type: Widget ns/w: kind: unknown kind Widget (apiVersion example.com/v1)');
     const missing = response(reviewAdmission(review(undefined), { observer: counts }));
     expect(missing.status?.message).toBe('cannot decode configuration: request.object is missing');
-    const extra = response(reviewAdmission(review({ ...virtualService('vs', { hosts: ['a'] }, 'ns'), spek: {} }), { observer: counts }));
+    const extra = response(reviewAdmission(review({ ...virtualService('vs', { hosts: ['a'], http: [{ route: [{ destination: { host: 'a' } }] }] }, 'ns'), spek: {} }), { observer: counts }));
     expect(extra.status?.message).toBe('unknown field "spek" on VirtualService resource ns/vs');
     expect(counts.events).toEqual(['failed virtualservices unknown_type', 'failed virtualservices yaml_decode_error', 'failed virtualservices invalid_resource']);
   });

@@ -36,7 +36,7 @@ function admissionReview(object: unknown, operation = 'CREATE'): string {
   });
 }
 
-const vs = (name: string, hosts: string[]): Record<string, unknown> => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: 'default' }, spec: { hosts } });
+const vs = (name: string, hosts: string[]): Record<string, unknown> => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: 'default' }, spec: { hosts, http: [{ route: [{ destination: { host: 'reviews' } }] }] } });
 
 describe('self-signed serving certificate', () => {
   it('names istiod.<ns>.svc, its cluster.local form, localhost and 127.0.0.1, and is its own issuer', async () => {

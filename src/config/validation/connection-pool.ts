@@ -27,7 +27,7 @@ export function checkConnectionPool(errors: ErrorList, value: JsonValue | undefi
     nonNegative(errors, http, 'maxRequestsPerConnection', p, 'max requests per connection must be non-negative');
     nonNegative(errors, http, 'maxRetries', p, 'max retries must be non-negative');
     nonNegative(errors, http, 'maxConcurrentStreams', p, 'max concurrent streams must be non-negative');
-    duration(errors, http['idleTimeout'], `${p}.idleTimeout`);
+    checkDurationField(errors, http['idleTimeout'], `${p}.idleTimeout`);
     const policy = enumField(errors, http['h2UpgradePolicy'], `${p}.h2UpgradePolicy`, H2_UPGRADE_POLICIES, 'h2UpgradePolicy');
     const useClientProtocol = booleanField(errors, http['useClientProtocol'], `${p}.useClientProtocol`);
     if (policy === 'UPGRADE' && useClientProtocol === true) {
@@ -37,23 +37,23 @@ export function checkConnectionPool(errors: ErrorList, value: JsonValue | undefi
     if (keepAlive) {
       for (const field of ['interval', 'timeout']) {
         if (keepAlive[field] == null) errors.add(`${p}.http2KeepAlive.${field}`, `http2 keepalive ${field} is required`);
-        else duration(errors, keepAlive[field], `${p}.http2KeepAlive.${field}`);
+        else checkDurationField(errors, keepAlive[field], `${p}.http2KeepAlive.${field}`);
       }
     }
   }
   if (tcp) {
     const p = `${path}.tcp`;
     nonNegative(errors, tcp, 'maxConnections', p, 'max connections must be non-negative');
-    duration(errors, tcp['connectTimeout'], `${p}.connectTimeout`);
-    duration(errors, tcp['maxConnectionDuration'], `${p}.maxConnectionDuration`);
+    checkDurationField(errors, tcp['connectTimeout'], `${p}.connectTimeout`);
+    checkDurationField(errors, tcp['maxConnectionDuration'], `${p}.maxConnectionDuration`);
     // An idle timeout of 0s disables it, so it is not held to the 1ms minimum (Istio truncates to whole milliseconds first).
     const idle = stringField(errors, tcp['idleTimeout'], `${p}.idleTimeout`);
     const idleMs = idle === undefined ? undefined : parseDurationMs(idle);
-    if (idle !== undefined && !(idleMs !== undefined && Math.abs(idleMs) < 1)) duration(errors, idle, `${p}.idleTimeout`);
+    if (idle !== undefined && !(idleMs !== undefined && Math.abs(idleMs) < 1)) checkDurationField(errors, idle, `${p}.idleTimeout`);
     const keepalive = objectField(errors, tcp['tcpKeepalive'], `${p}.tcpKeepalive`);
     if (keepalive) {
-      duration(errors, keepalive['time'], `${p}.tcpKeepalive.time`);
-      duration(errors, keepalive['interval'], `${p}.tcpKeepalive.interval`);
+      checkDurationField(errors, keepalive['time'], `${p}.tcpKeepalive.time`);
+      checkDurationField(errors, keepalive['interval'], `${p}.tcpKeepalive.interval`);
       const probes = integerField(errors, keepalive['probes'], `${p}.tcpKeepalive.probes`);
       if (probes !== undefined && probes < 0) errors.add(`${p}.tcpKeepalive.probes`, 'must not be negative');
     }
@@ -65,7 +65,8 @@ function nonNegative(errors: ErrorList, object: JsonObject, field: string, path:
   if (value !== undefined && value < 0) errors.add(`${path}.${field}`, message);
 }
 
-function duration(errors: ErrorList, value: JsonValue | undefined, path: string): void {
+/** A protobuf duration field held to Istio's rules (at least 1ms, millisecond precision). */
+export function checkDurationField(errors: ErrorList, value: JsonValue | undefined, path: string): void {
   const text = stringField(errors, value, path);
   if (text === undefined) return;
   const problem = durationProblem(text);

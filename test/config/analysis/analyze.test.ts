@@ -104,6 +104,7 @@ metadata: {name: a}
     const messages = analyze({ objects: loaded.objects, errors: loaded.errors });
     expect(messages.map((m) => messageLine(m, { references: true }))).toEqual([
       'Error [IST0106] (VirtualService default/bad vs.yaml#1) Schema validation error: spec.hosts: virtual service must have at least one host',
+      'Error [IST0106] (VirtualService default/bad vs.yaml#1) Schema validation error: spec: http, tcp or tls must be provided in virtual service',
     ]);
   });
 

@@ -18,7 +18,7 @@ describe('DestinationRule validation', () => {
 
   it('rejects duplicate subset names', () => {
     expect(problems(dr('host: r\nsubsets: [{name: v1, labels: {version: v1}}, {name: v1, labels: {version: v2}}]'))).toEqual([
-      'spec.subsets[1].name: duplicate subset name v1',
+      'spec.subsets[1].name: duplicate subset names: v1',
     ]);
   });
 
