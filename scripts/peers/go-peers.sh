@@ -2,6 +2,7 @@
 # Builds the Go peers from the Go module proxy into .peers/bin (git-ignored):
 #   grpc-go-xds-client, grpc-go-xds-server  grpc-go's xDS interop client and server
 #   etcd, kube-apiserver                    a real Kubernetes API server for the Kubernetes source
+#   kubectl                                 the real client, for what users do (kubectl apply against the webhook)
 # Each binary is built once per (peer, version, Go version) into a cache outside the clone
 # ($TSIOD_PEERS_CACHE, default ~/.cache/tsiod-peers), so a fresh clone copies it instead of building.
 # Wrapper modules are generated into the cache's work area; nothing third-party enters the repo.
@@ -79,14 +80,15 @@ GO
 
 # k8s.io/kubernetes requires its staging modules as v0.0.0 and replaces them with ./staging paths,
 # which a dependent module cannot see; the wrapper replaces each with its published v0.<minor>.<patch>.
-build_kube_apiserver() {
-  local version="$1" work="$2" out="$3"
+# build_kubernetes_command CMD VERSION WORK OUT builds k8s.io/kubernetes/cmd/CMD that way.
+build_kubernetes_command() {
+  local command="$1" version="$2" work="$3" out="$4"
   local staging_version="v0.${version#v1.}"
   mkdir -p "$work/mod"
   curl -fsS "https://proxy.golang.org/k8s.io/kubernetes/@v/$version.mod" -o "$work/kubernetes.mod" ||
     go mod download -json "k8s.io/kubernetes@$version" >/dev/null
   {
-    echo "module tsiod.peers/kube-apiserver"
+    echo "module tsiod.peers/$command"
     echo
     echo "go 1.26"
     echo
@@ -105,18 +107,21 @@ build_kube_apiserver() {
   ldflags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(echo "$version" | cut -d. -f2)"
   # `go get -tool pkg@version` would ask the proxy for a module named after the package, which it
   # answers 403 rather than 404; requiring the module and declaring the tool avoids that lookup.
-  (cd "$work/mod" && go get "k8s.io/kubernetes@$version" && go mod edit -tool k8s.io/kubernetes/cmd/kube-apiserver && go mod tidy &&
-    CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out" k8s.io/kubernetes/cmd/kube-apiserver)
+  (cd "$work/mod" && go get "k8s.io/kubernetes@$version" && go mod edit -tool "k8s.io/kubernetes/cmd/$command" && go mod tidy &&
+    CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out" "k8s.io/kubernetes/cmd/$command")
 }
+build_kube_apiserver() { build_kubernetes_command kube-apiserver "$@"; }
+build_kubectl() { build_kubernetes_command kubectl "$@"; }
 
 peers=("$@")
-[[ ${#peers[@]} -gt 0 ]] || peers=(grpc-go-xds-client grpc-go-xds-server etcd kube-apiserver)
+[[ ${#peers[@]} -gt 0 ]] || peers=(grpc-go-xds-client grpc-go-xds-server etcd kube-apiserver kubectl)
 for peer in "${peers[@]}"; do
   case "$peer" in
   grpc-go-xds-client) install_cached "$peer" "$GRPC_GO_INTEROP_VERSION" build_grpc_go_xds_client ;;
   grpc-go-xds-server) install_cached "$peer" "$GRPC_GO_INTEROP_VERSION" build_grpc_go_xds_server ;;
   etcd) install_cached "$peer" "$ETCD_VERSION" build_etcd ;;
   kube-apiserver) install_cached "$peer" "$KUBERNETES_VERSION" build_kube_apiserver ;;
+  kubectl) install_cached "$peer" "$KUBERNETES_VERSION" build_kubectl ;;
   *) echo "peers: unknown peer $peer" >&2; exit 2 ;;
   esac
 done

@@ -26,6 +26,7 @@ interface ServeCommandOptions extends ConfigSourceFlags {
   syncTimeout: number; host: string; xdsPort: number; monitoringPort: number; debounceAfter: number; debounceMax: number; logLevel: LogLevel;
   systemNamespace: string; meshConfig?: string;
   webhook: boolean; webhookPort: number; webhookTlsCert?: string; webhookTlsKey?: string; readiness: boolean; readinessPort: number;
+  revision: string; webhookConfig: boolean;
 }
 
 const program = new Command('tsiod').description('An Envoy control plane that does istiod\'s job').version('0.1.0');
@@ -46,6 +47,8 @@ program
   .option('--no-webhook', 'do not serve the validating webhook')
   .option('--webhook-tls-cert <file>', 'PEM serving certificate (chain) for the webhook; without it a self-signed one for istiod.<system namespace>.svc is made at start')
   .option('--webhook-tls-key <file>', 'PEM private key of --webhook-tls-cert')
+  .option('--revision <name>', 'the istio.io/rev this control plane is: cluster mode keeps the caBundle and failurePolicy of ValidatingWebhookConfigurations with that label', 'default')
+  .option('--no-webhook-config', 'leave ValidatingWebhookConfigurations alone (cluster mode patches their caBundle by default)')
   .option('--readiness-port <port>', 'plain-HTTP /ready', port, 8080)
   .option('--no-readiness', 'do not serve the plain-HTTP readiness port')
   .option('--debounce-after <duration>', 'quiet time before a config change is pushed', duration, 100)
@@ -62,6 +65,7 @@ program
       ...(source.configDir !== undefined ? { configDir: source.configDir } : { kubernetes: { ...source.kubernetes, syncTimeoutMs: opts.syncTimeout } }),
       host: opts.host, xdsPort: opts.xdsPort, monitoringPort: opts.monitoringPort,
       webhookPort: opts.webhook ? opts.webhookPort : null, ...(webhookTls ? { webhookTls } : {}),
+      webhookRevision: opts.webhookConfig ? opts.revision : null,
       readinessPort: opts.readiness ? opts.readinessPort : null,
       debounceAfterMs: opts.debounceAfter, debounceMaxMs: opts.debounceMax, logger,
       systemNamespace: opts.systemNamespace, ...(opts.meshConfig !== undefined ? { meshConfigFile: opts.meshConfig } : {}),

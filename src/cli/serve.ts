@@ -28,6 +28,7 @@ import { sourceValidationCounter } from './source-validation-counter.js';
 import { snapshotDebugViews } from '../debug/snapshot-debug.js';
 import { istiodDnsNames, selfSignedServingCert, type ServingCert } from '../webhook/serving-cert.js';
 import { startWebhookServer, type WebhookServer } from '../webhook/webhook-server.js';
+import { WebhookConfigPatcher } from '../webhook/webhook-config-patcher.js';
 import { createLogger } from './logger.js';
 import { AnalysisReporter } from './analysis-reporter.js';
 import { createMeshConfigSource } from './mesh-config-source.js';
@@ -62,6 +63,15 @@ interface CommonServeOptions {
   readonly webhookPort?: number | null;
   /** The webhook's serving certificate and key (PEM); absent, a self-signed one for istiod.<systemNamespace>.svc is made at start. */
   readonly webhookTls?: ServingCert;
+  /**
+   * In cluster mode with the webhook on: keep the caBundle (and, once the
+   * webhook is seen to deny, failurePolicy Fail) of the
+   * ValidatingWebhookConfigurations labelled istio.io/rev=<this>, as istiod
+   * does. Default "default"; null leaves them alone.
+   */
+  readonly webhookRevision?: string | null;
+  /** How often those configurations are reconciled (ms); default 5000. */
+  readonly webhookReconcileMs?: number;
   /** Plain-HTTP /ready, istiod's 8080. 0 picks a free port; null or absent turns it off (`tsiod serve` defaults to 8080). */
   readonly readinessPort?: number | null;
   readonly debounceAfterMs?: number;
@@ -154,12 +164,14 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     });
   }
   let webhook: { server: WebhookServer; cert: ServingCert } | undefined;
+  let webhookConfig: WebhookConfigPatcher | undefined;
   let readiness: ReadinessServer | undefined;
   // Stops whatever has been started (the rest is undefined or never started); a failed start and close() share it.
   const closeAll = async (): Promise<void> => {
     debouncer.close();
     analysis.close();
     await source.close();
+    await webhookConfig?.stop();
     await webhook?.server.close();
     await readiness?.close();
     await monitoring?.close();
@@ -172,6 +184,20 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
       const cert = options.webhookTls ?? (await selfSignedServingCert({ dnsNames: istiodDnsNames(options.systemNamespace ?? 'istio-system'), ipAddresses: ['127.0.0.1'] }));
       webhook = { cert, server: await startWebhookServer({ host, port: options.webhookPort, cert, ready, observer: validationMetrics, logger }) };
       logger.info({ webhookPort: webhook.server.port, selfSigned: options.webhookTls === undefined }, 'validating webhook serving on /validate');
+      const revision = options.webhookRevision === undefined ? 'default' : options.webhookRevision;
+      // With a certificate given, its CA is the operator's to put in the configuration; tsiod only patches its own.
+      if (options.kubernetes !== undefined && revision !== null && options.webhookTls === undefined) {
+        const connection = options.kubernetes;
+        webhookConfig = new WebhookConfigPatcher({
+          kubeConfig: loadKubeConfig(connection.inCluster ? { inCluster: true } : { kubeconfig: connection.kubeconfig }),
+          caBundlePem: webhook.cert.certPem,
+          revision,
+          namespace: options.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE,
+          logger,
+          ...(options.webhookReconcileMs !== undefined ? { intervalMs: options.webhookReconcileMs } : {}),
+        });
+        webhookConfig.start();
+      }
     }
     if (options.readinessPort !== null && options.readinessPort !== undefined) readiness = await startReadinessServer(host, options.readinessPort, ready);
     const initial = await source.start();

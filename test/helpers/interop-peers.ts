@@ -39,7 +39,7 @@ export function grpcioPeerProblem(): string | null {
   return have === wanted ? null : `.peers/venv has grpcio ${have}, requirements pin ${wanted}`;
 }
 
-/** Where scripts/peers/go-peers.sh puts the Go peers: grpc-go-xds-client, grpc-go-xds-server, etcd, kube-apiserver. */
+/** Where scripts/peers/go-peers.sh puts the Go peers: grpc-go-xds-client, grpc-go-xds-server, etcd, kube-apiserver, kubectl. */
 export const PEERS_BIN = path.join(REPO_ROOT, '.peers/bin');
 const GO_PEER_VERSIONS = path.join(REPO_ROOT, 'scripts/peers/versions.sh');
 const GO_PEER_VERSION_VARIABLE: Readonly<Record<GoPeer, string>> = {
@@ -47,8 +47,9 @@ const GO_PEER_VERSION_VARIABLE: Readonly<Record<GoPeer, string>> = {
   'grpc-go-xds-server': 'GRPC_GO_INTEROP_VERSION',
   etcd: 'ETCD_VERSION',
   'kube-apiserver': 'KUBERNETES_VERSION',
+  kubectl: 'KUBERNETES_VERSION',
 };
-export type GoPeer = 'grpc-go-xds-client' | 'grpc-go-xds-server' | 'etcd' | 'kube-apiserver';
+export type GoPeer = 'grpc-go-xds-client' | 'grpc-go-xds-server' | 'etcd' | 'kube-apiserver' | 'kubectl';
 
 export function goPeerPath(peer: GoPeer): string {
   return path.join(PEERS_BIN, peer);

@@ -20,7 +20,7 @@ describe('deploy/rbac.yaml', () => {
   const documents = parseAllDocuments(readFileSync(RBAC, 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string }; rules?: Rule[]; roleRef?: unknown; subjects?: unknown });
 
   it('grants get, list and watch on each resource the source reads, and nothing else', () => {
-    const roles = documents.filter((d) => d.kind === 'ClusterRole' || d.kind === 'Role');
+    const roles = documents.filter((d) => (d.kind === 'ClusterRole' || d.kind === 'Role') && d.metadata.name === 'tsiod');
     expect(roles.map((r) => `${r.kind}/${r.metadata.name}`)).toEqual(['ClusterRole/tsiod']);
     const granted = new Set<string>();
     for (const rule of roles[0]?.rules ?? []) {
@@ -38,5 +38,15 @@ describe('deploy/rbac.yaml', () => {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tsiod' },
       subjects: [{ kind: 'ServiceAccount', name: 'tsiod', namespace: 'istio-system' }],
     });
+  });
+
+  it('lets the webhook-configuration patcher update ValidatingWebhookConfigurations and dry-run Gateways in istio-system, nothing more', () => {
+    const patcher = documents.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'tsiod-webhook-config');
+    expect(patcher?.rules).toEqual([{ apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: ['get', 'list', 'watch', 'update'] }]);
+    const dryRun = documents.find((d) => d.kind === 'Role' && d.metadata.name === 'tsiod-webhook-dry-run');
+    expect(dryRun?.metadata.namespace).toBe('istio-system');
+    expect(dryRun?.rules).toEqual([{ apiGroups: ['networking.istio.io'], resources: ['gateways'], verbs: ['create', 'update'] }]);
+    const names = documents.filter((d) => d.kind === 'ClusterRole' || d.kind === 'Role').map((d) => `${d.kind}/${d.metadata.name}`).sort();
+    expect(names).toEqual(['ClusterRole/tsiod', 'ClusterRole/tsiod-webhook-config', 'Role/tsiod-webhook-dry-run']);
   });
 });

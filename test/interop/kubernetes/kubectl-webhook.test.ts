@@ -1,0 +1,131 @@
+/**
+ * The issue's done-criterion, with the real kubectl: deploy/webhook.yaml is
+ * applied to a real kube-apiserver (its clientConfig pointed at this test's
+ * tsiod, as there is no Service routing here, and no caBundle), tsiod fills
+ * in the caBundle and switches failurePolicy to Fail once a dry run proves
+ * it denies, then `kubectl apply` of an invalid VirtualService is refused
+ * with tsiod's message and a valid one is created. Someone resetting the
+ * configuration is put right again.
+ */
+import { AdmissionregistrationV1Api, loadYaml, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTsiod, type RunningTsiod } from '../../../src/cli/serve.js';
+import { goPeerPath, goPeerProblem, peersRequired } from '../../helpers/interop-peers.js';
+import { startKubeEnv, whenKubeEnvAvailable, type KubeEnv } from '../../helpers/kube-env.js';
+import { LogBuffer } from '../../helpers/log-buffer.js';
+import { Cluster, FAST_TUNING, installCrds, waitFor } from './cluster.js';
+
+const WEBHOOK_YAML = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy/webhook.yaml');
+const CONFIG_NAME = 'istio-validator-istio-system';
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function kubectl(kubeconfig: string, ...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(goPeerPath('kubectl'), ['--kubeconfig', kubeconfig, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const kubectlProblem = goPeerProblem('kubectl');
+
+whenKubeEnvAvailable('kubectl apply against tsiod\'s webhook', () => {
+  describe('kubectl apply against tsiod\'s webhook (deploy/webhook.yaml)', () => {
+    if (kubectlProblem !== null && !peersRequired()) {
+      it.skip(`SKIPPED: kubectl not provisioned (run npm run test:interop): ${kubectlProblem}`, () => undefined);
+      return;
+    }
+    let env: KubeEnv;
+    let tsiod: RunningTsiod | undefined;
+    let dir: string;
+    let admission: AdmissionregistrationV1Api;
+    const logs = new LogBuffer();
+    const current = (): Promise<V1ValidatingWebhookConfiguration> => admission.readValidatingWebhookConfiguration({ name: CONFIG_NAME });
+
+    beforeAll(async () => {
+      if (kubectlProblem !== null) throw new Error(`kubectl not provisioned: ${kubectlProblem}. Run: bash scripts/peers/provision.sh`);
+      dir = await mkdtemp(path.join(os.tmpdir(), 'tsiod-kubectl-'));
+      env = await startKubeEnv();
+      await installCrds(env.kubeConfig);
+      await new Cluster(env).createNamespace('istio-system');
+      admission = env.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+      tsiod = await startTsiod({
+        kubernetes: { kubeconfig: env.kubeconfigPath, ...FAST_TUNING },
+        host: '127.0.0.1', xdsPort: 0, monitoringPort: null, readinessPort: null, webhookPort: 0, webhookReconcileMs: 200, debounceAfterMs: 20,
+        logger: pino({ level: 'debug' }, { write: (line: string) => logs.push(line) }),
+      });
+      // deploy/webhook.yaml as shipped, but reaching this tsiod by URL: the test apiserver has no Service routing.
+      const config = loadYaml<V1ValidatingWebhookConfiguration>(await readFile(WEBHOOK_YAML, 'utf8'));
+      for (const webhook of config.webhooks ?? []) webhook.clientConfig = { url: `https://127.0.0.1:${tsiod.webhookPort}/validate` };
+      await admission.createValidatingWebhookConfiguration({ body: config });
+    }, 180_000);
+
+    afterAll(async () => {
+      await tsiod?.close();
+      await env?.stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it('ships fail-open without a caBundle, and tsiod fills it in and switches to Fail once it has proved it denies', async () => {
+      const shipped = loadYaml<V1ValidatingWebhookConfiguration>(await readFile(WEBHOOK_YAML, 'utf8'));
+      expect(shipped.webhooks?.map((w) => [w.failurePolicy, w.clientConfig.caBundle])).toEqual([['Ignore', undefined]]);
+      const caBundle = Buffer.from(tsiod!.webhookCaBundle ?? '').toString('base64');
+      await waitFor('caBundle and failurePolicy patched', async () => {
+        const c = await current();
+        return (c.webhooks ?? []).every((w) => w.clientConfig.caBundle === caBundle && w.failurePolicy === 'Fail');
+      }, 30_000, () => logs.text());
+      expect(logs.text()).toContain('webhook configuration updated');
+    });
+
+    it('kubectl apply of an invalid VirtualService is denied with tsiod\'s message; a valid one is created', async () => {
+      const invalid = path.join(dir, 'invalid.yaml');
+      await writeFile(invalid, [
+        'apiVersion: networking.istio.io/v1', 'kind: VirtualService', 'metadata: {name: reviews, namespace: default}',
+        'spec:', '  hosts: [reviews]', '  http:', '  - route:', '    - {destination: {host: reviews, subset: v1}, weight: 150}', '',
+      ].join('\n'));
+      const denied = await kubectl(env.kubeconfigPath, 'apply', '-f', invalid);
+      expect(denied.code).not.toBe(0);
+      expect(denied.stderr).toContain(
+        'admission webhook "validation.istio.io" denied the request: configuration is invalid: VirtualService default/reviews: spec.http[0].route[0].weight: must be between 0 and 100',
+      );
+      const missing = await kubectl(env.kubeconfigPath, 'get', 'virtualservices.networking.istio.io', 'reviews', '-n', 'default');
+      expect(missing.code).not.toBe(0);
+
+      const valid = path.join(dir, 'valid.yaml');
+      await writeFile(valid, [
+        'apiVersion: networking.istio.io/v1', 'kind: VirtualService', 'metadata: {name: ratings, namespace: default}',
+        'spec:', '  hosts: [ratings]', '  http:', '  - route: [{destination: {host: ratings}}]', '',
+      ].join('\n'));
+      const created = await kubectl(env.kubeconfigPath, 'apply', '-f', valid);
+      expect(created.stderr).toBe('');
+      expect(created.code).toBe(0);
+      expect(created.stdout.trim()).toBe('virtualservice.networking.istio.io/ratings created');
+    });
+
+    it('puts back a caBundle and failurePolicy someone reset', async () => {
+      const c = await current();
+      const reset: V1ValidatingWebhookConfiguration = {
+        ...c,
+        webhooks: (c.webhooks ?? []).map((w) => ({ ...w, failurePolicy: 'Ignore', clientConfig: { ...w.clientConfig, caBundle: Buffer.from('not a CA').toString('base64') } })),
+      };
+      await admission.replaceValidatingWebhookConfiguration({ name: CONFIG_NAME, body: reset });
+      const caBundle = Buffer.from(tsiod!.webhookCaBundle ?? '').toString('base64');
+      await waitFor('caBundle and failurePolicy restored', async () => {
+        const now = await current();
+        return (now.webhooks ?? []).every((w) => w.clientConfig.caBundle === caBundle && w.failurePolicy === 'Fail');
+      }, 30_000, () => logs.text());
+    });
+  });
+});
