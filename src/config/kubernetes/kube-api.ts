@@ -72,7 +72,7 @@ export interface KubeApi {
   close(): Promise<void>;
 }
 
-const PAGE_SIZE = 500;
+const DEFAULT_PAGE_SIZE = 500;
 /** A continue token outlives etcd's compaction only so long; a list that loses it starts over, this many times. */
 const LIST_RESTARTS = 3;
 
@@ -84,7 +84,10 @@ export class ClientNodeKubeApi implements KubeApi {
    */
   private agent: http.Agent | undefined;
 
-  constructor(private readonly kubeConfig: KubeConfig) {
+  constructor(
+    private readonly kubeConfig: KubeConfig,
+    private readonly pageSize: number = DEFAULT_PAGE_SIZE,
+  ) {
     const server = kubeConfig.getCurrentCluster()?.server;
     if (!server) throw new Error('the kubeconfig has no current cluster with a server');
     this.server = server.replace(/\/+$/, '');
@@ -96,7 +99,10 @@ export class ClientNodeKubeApi implements KubeApi {
       let continueToken = '';
       try {
         for (;;) {
-          const page = await this.getJson(path, { ...query, limit: String(PAGE_SIZE), ...(continueToken ? { continue: continueToken } : {}) }, signal, options.redact === true);
+          // A continue token carries the list's resourceVersion; the apiserver refuses resourceVersion(Match) beside it (422).
+          const { resourceVersion: _rv, resourceVersionMatch: _rvm, ...rest } = query;
+          const pageQuery = continueToken ? { ...rest, continue: continueToken } : query;
+          const page = await this.getJson(path, { ...pageQuery, limit: String(this.pageSize) }, signal, options.redact === true);
           const metadata = isJsonObject(page['metadata']) ? page['metadata'] : {};
           const pageItems = page['items'];
           if (pageItems !== null && pageItems !== undefined && !Array.isArray(pageItems)) throw new Error(`list ${path}: items is not an array`);

@@ -35,6 +35,8 @@ export interface KubernetesSourceTuning {
    * apiserver's watch cache bookmarks a quiet watch about every minute, the first after about two (measured on v1.37).
    */
   readonly inactivityMs?: number;
+  /** Objects per list page (client-go's reflector pages by 500); lists follow `continue` tokens to the end. */
+  readonly listPageSize?: number;
 }
 
 export interface KubernetesSourceOptions extends KubernetesSourceTuning {
@@ -74,7 +76,7 @@ export class KubernetesSource implements ConfigSource {
   constructor(private readonly options: KubernetesSourceOptions) {
     this.store = options.store ?? new ConfigStore();
     this.logger = options.logger ?? silentLogger;
-    this.api = new ClientNodeKubeApi(options.kubeConfig);
+    this.api = new ClientNodeKubeApi(options.kubeConfig, options.listPageSize);
     const fixedTimeout = options.watchTimeoutSeconds;
     const tuning = {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
