@@ -39,7 +39,7 @@ program
   .option('--in-cluster', 'read them from the cluster tsiod runs in, as its pod\'s service account (the default in a pod when no source is given)')
   .option('--sync-timeout <duration>', 'cluster only: how long start-up waits for every kind\'s initial list before serving what it has, unready', duration, 60_000)
   .option('--system-namespace <ns>', 'the namespace of the mesh config ConfigMap "istio" (data.mesh), as istiod\'s', 'istio-system')
-  .option('--mesh-config <file>', 'a MeshConfig YAML file (as istiod\'s --meshConfig), read at start-up instead of the istio ConfigMap')
+  .option('--mesh-config <file>', 'a MeshConfig YAML file (as istiod\'s --meshConfig), watched, instead of the istio ConfigMap')
   .option('--host <address>', 'address to listen on', '0.0.0.0')
   .option('--xds-port <port>', 'plaintext xDS port', port, 15010)
   .option('--monitoring-port <port>', 'Prometheus /metrics, /ready and /debug/syncz', port, 15014)
@@ -47,7 +47,7 @@ program
   .option('--no-webhook', 'do not serve the validating webhook')
   .option('--webhook-tls-cert <file>', 'PEM serving certificate (chain) for the webhook; without it a self-signed one for istiod.<system namespace>.svc is made at start')
   .option('--webhook-tls-key <file>', 'PEM private key of --webhook-tls-cert')
-  .option('--revision <name>', 'the istio.io/rev this control plane is: cluster mode keeps the caBundle and failurePolicy of ValidatingWebhookConfigurations with that label', 'default')
+  .option('--revision <name>', 'the istio.io/rev this control plane is: its mesh config is ConfigMap istio-<name> (istio for default), and cluster mode keeps the caBundle and failurePolicy of ValidatingWebhookConfigurations with that label', 'default')
   .option('--no-webhook-config', 'leave ValidatingWebhookConfigurations alone (cluster mode patches their caBundle by default)')
   .option('--readiness-port <port>', 'plain-HTTP /ready', port, 8080)
   .option('--no-readiness', 'do not serve the plain-HTTP readiness port')
@@ -65,7 +65,7 @@ program
       ...(source.configDir !== undefined ? { configDir: source.configDir } : { kubernetes: { ...source.kubernetes, syncTimeoutMs: opts.syncTimeout } }),
       host: opts.host, xdsPort: opts.xdsPort, monitoringPort: opts.monitoringPort,
       webhookPort: opts.webhook ? opts.webhookPort : null, ...(webhookTls ? { webhookTls } : {}),
-      webhookRevision: opts.webhookConfig ? opts.revision : null,
+      revision: opts.revision, webhookRevision: opts.webhookConfig ? opts.revision : null,
       readinessPort: opts.readiness ? opts.readinessPort : null,
       debounceAfterMs: opts.debounceAfter, debounceMaxMs: opts.debounceMax, logger,
       systemNamespace: opts.systemNamespace, ...(opts.meshConfig !== undefined ? { meshConfigFile: opts.meshConfig } : {}),

@@ -10,7 +10,7 @@ import { DirectorySource } from '../config/directory-source.js';
 import { formatConfigError, type ConfigError } from '../config/config-error.js';
 import { mergeChangeSets, type ChangeSet } from '../config/change-set.js';
 import type { ConfigSource, SourceUpdate } from '../config/config-source.js';
-import { DEFAULT_SYSTEM_NAMESPACE, KUBE_KINDS, kubeKinds } from '../config/kubernetes/kind-table.js';
+import { DEFAULT_SYSTEM_NAMESPACE, KUBE_KINDS, kubeKinds, meshConfigMapName } from '../config/kubernetes/kind-table.js';
 import { KubernetesSource, type KubernetesSourceTuning } from '../config/kubernetes/kubernetes-source.js';
 import { loadKubeConfig, type KubeConnection } from '../config/kubernetes/load-kube-config.js';
 import { buildSnapshot } from '../model/build-snapshot.js';
@@ -70,6 +70,8 @@ interface CommonServeOptions {
    * does. Default "default"; null leaves them alone.
    */
   readonly webhookRevision?: string | null;
+  /** istiod's --revision: the mesh config is ConfigMap `istio-<revision>` (`istio` for "default" or none). */
+  readonly revision?: string;
   /** How often those configurations are reconciled (ms); default 5000. */
   readonly webhookReconcileMs?: number;
   /** Plain-HTTP /ready, istiod's 8080. 0 picks a free port; null or absent turns it off (`tsiod serve` defaults to 8080). */
@@ -120,7 +122,17 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     sourceValidation.accepted(update.changes);
     debouncer.add(update.changes);
   };
-  const meshConfig = createMeshConfigSource({ base: mesh, systemNamespace: options.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE, meshConfigFile: options.meshConfigFile }, logger);
+  const meshConfig = createMeshConfigSource(
+    {
+      base: mesh,
+      systemNamespace: options.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE,
+      configMapName: meshConfigMapName(options.revision),
+      meshConfigFile: options.meshConfigFile,
+      // A new mesh config is a new snapshot: push as for any change (the mesh object differs, so it is a full push).
+      onFileChange: () => debouncer.add({ added: new Set(), updated: new Set(), removed: new Set(), kinds: new Set(['ConfigMap']) }),
+    },
+    logger,
+  );
   const source = createSource(options, registry, logger, reportConfigError, onUpdate);
   const analysis = new AnalysisReporter({ logger, mesh: () => meshConfig.current(source.store.objects()), objects: () => source.store.objects().values() });
 
@@ -171,6 +183,7 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     debouncer.close();
     analysis.close();
     await source.close();
+    await meshConfig.close();
     await webhookConfig?.stop();
     await webhook?.server.close();
     await readiness?.close();
@@ -184,7 +197,7 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
       const cert = options.webhookTls ?? (await selfSignedServingCert({ dnsNames: istiodDnsNames(options.systemNamespace ?? 'istio-system'), ipAddresses: ['127.0.0.1'] }));
       webhook = { cert, server: await startWebhookServer({ host, port: options.webhookPort, cert, ready, observer: validationMetrics, logger }) };
       logger.info({ webhookPort: webhook.server.port, selfSigned: options.webhookTls === undefined }, 'validating webhook serving on /validate');
-      const revision = options.webhookRevision === undefined ? 'default' : options.webhookRevision;
+      const revision = options.webhookRevision === undefined ? (options.revision ?? 'default') : options.webhookRevision;
       // With a certificate given, its CA is the operator's to put in the configuration; tsiod only patches its own.
       if (options.kubernetes !== undefined && revision !== null && options.webhookTls === undefined) {
         const connection = options.kubernetes;
@@ -241,7 +254,7 @@ function createSource(
     ...tuning,
     ...(syncTimeoutMs !== undefined ? { syncTimeoutMs } : {}),
     kubeConfig,
-    kinds: kubeKinds(options.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE),
+    kinds: kubeKinds(options.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE, meshConfigMapName(options.revision)),
     onError,
     onUpdate,
     observer: createKubernetesMetrics(registry, KUBE_KINDS.map((kind) => kind.kind)),

@@ -146,6 +146,8 @@ export interface MeshConfigTrackerOptions {
   readonly base: MeshConfig;
   /** Where the `istio` ConfigMap is read from. */
   readonly systemNamespace: string;
+  /** Its name: `istio`, or `istio-<revision>` for a revisioned control plane. */
+  readonly configMapName?: string;
   readonly logger: MeshConfigLogger;
 }
 
@@ -165,7 +167,7 @@ export class MeshConfigTracker {
 
   constructor(private readonly options: MeshConfigTrackerOptions) {
     this.mesh = options.base;
-    this.key = configKey('ConfigMap', options.systemNamespace, MESH_CONFIG_MAP);
+    this.key = configKey('ConfigMap', options.systemNamespace, options.configMapName ?? MESH_CONFIG_MAP);
   }
 
   /** The current mesh config, re-read if the ConfigMap changed since the last call. */

@@ -27,7 +27,7 @@ describe('serve: the mesh config in directory mode', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const start = async (extra: { systemNamespace?: string; meshConfigFile?: string } = {}): Promise<RunningTsiod> => {
+  const start = async (extra: { systemNamespace?: string; meshConfigFile?: string; revision?: string } = {}): Promise<RunningTsiod> => {
     tsiod = await startTsiod({ configDir: dir!, host: '127.0.0.1', xdsPort: 0, monitoringPort: null, debounceAfterMs: 10, logger: pino({ level: 'silent' }), ...extra });
     return tsiod;
   };
@@ -60,5 +60,32 @@ describe('serve: the mesh config in directory mode', () => {
     tsiod = undefined;
     await writeFile(file, 'trustDomain: 7\n');
     await expect(start({ meshConfigFile: file })).rejects.toThrow(`--mesh-config ${file}: ${file}: trustDomain: must be a string (found number 7)`);
+  });
+
+  it('follows edits of --mesh-config, keeping the previous config through an invalid one', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'tsiod-mesh-'));
+    const file = path.join(dir, 'mesh-config.txt');
+    await writeFile(file, 'trustDomain: first.example\n');
+    const running = await start({ meshConfigFile: file });
+    expect(running.snapshot().mesh.trustDomain).toBe('first.example');
+    const before = running.snapshot().id;
+    await writeFile(file, 'trustDomain: second.example\noutboundTrafficPolicy: {mode: REGISTRY_ONLY}\n');
+    await until(() => running.snapshot().mesh.trustDomain === 'second.example');
+    expect(running.snapshot().id).toBeGreaterThan(before);
+    expect(running.snapshot().mesh.outboundTrafficPolicy).toBe('REGISTRY_ONLY');
+    await writeFile(file, 'trustDomain: [not, a, string]\n');
+    // The invalid edit is refused; the next valid one proves the watch is still live and nothing came in between.
+    await writeFile(file, 'trustDomain: third.example\n');
+    await until(() => running.snapshot().mesh.trustDomain === 'third.example');
+  });
+
+  it('reads ConfigMap istio-<revision> for a revision other than default, as a revisioned istiod does', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'tsiod-mesh-'));
+    await writeFile(path.join(dir, 'mesh.yaml'), configMap('trustDomain: default.example'));
+    await writeFile(path.join(dir, 'mesh-canary.yaml'), configMap('trustDomain: canary.example').replace('name: istio', 'name: istio-canary'));
+    expect((await start({ revision: 'canary' })).snapshot().mesh.trustDomain).toBe('canary.example');
+    await tsiod!.close();
+    tsiod = undefined;
+    expect((await start({ revision: 'default' })).snapshot().mesh.trustDomain).toBe('default.example');
   });
 });

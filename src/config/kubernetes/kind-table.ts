@@ -43,6 +43,11 @@ export const DEFAULT_SYSTEM_NAMESPACE = 'istio-system';
 /** The ConfigMap holding the mesh config (Istio's `istio`, key `mesh`). */
 export const MESH_CONFIG_MAP_NAME = 'istio';
 
+/** istiod at revision `rev` reads `istio-<rev>`; the default revision reads `istio` (Istio's istiod chart). */
+export function meshConfigMapName(revision: string | undefined): string {
+  return revision === undefined || revision === '' || revision === 'default' ? MESH_CONFIG_MAP_NAME : `${MESH_CONFIG_MAP_NAME}-${revision}`;
+}
+
 /**
  * Secrets as istiod's secret controller reads them: every type but
  * service-account tokens (which only grant API access) and Helm's release
@@ -54,8 +59,8 @@ const ISTIO_NETWORKING = 'networking.istio.io';
 const ISTIO_SECURITY = 'security.istio.io';
 
 /** Only the mesh config's ConfigMap: a namespaced watch, field-selected to the one name. */
-export function meshConfigMapKind(systemNamespace: string = DEFAULT_SYSTEM_NAMESPACE): KubeKind {
-  return kubeKind('ConfigMap', '', 'v1', 'configmaps', { namespace: systemNamespace, fieldSelector: `metadata.name=${MESH_CONFIG_MAP_NAME}` });
+export function meshConfigMapKind(systemNamespace: string = DEFAULT_SYSTEM_NAMESPACE, configMapName: string = MESH_CONFIG_MAP_NAME): KubeKind {
+  return kubeKind('ConfigMap', '', 'v1', 'configmaps', { namespace: systemNamespace, fieldSelector: `metadata.name=${configMapName}` });
 }
 
 /**
@@ -65,8 +70,8 @@ export function meshConfigMapKind(systemNamespace: string = DEFAULT_SYSTEM_NAMES
 export const SECRET_KUBE_KIND: KubeKind = kubeKind('Secret', '', 'v1', 'secrets', { fieldSelector: SECRET_FIELD_SELECTOR, sensitive: true });
 
 /** Every kind `tsiod serve` reads, the mesh config read from `systemNamespace`. */
-export function kubeKinds(systemNamespace: string = DEFAULT_SYSTEM_NAMESPACE): readonly KubeKind[] {
-  return Object.freeze([...BASE_KUBE_KINDS, SECRET_KUBE_KIND, meshConfigMapKind(systemNamespace)]);
+export function kubeKinds(systemNamespace: string = DEFAULT_SYSTEM_NAMESPACE, meshConfigMap: string = MESH_CONFIG_MAP_NAME): readonly KubeKind[] {
+  return Object.freeze([...BASE_KUBE_KINDS, SECRET_KUBE_KIND, meshConfigMapKind(systemNamespace, meshConfigMap)]);
 }
 
 const BASE_KUBE_KINDS: readonly KubeKind[] = Object.freeze([
