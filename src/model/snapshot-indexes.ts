@@ -7,6 +7,7 @@ import { DestinationRuleIndex } from './destination-rule-index.js';
 import { VirtualServiceIndex } from './virtual-service-index.js';
 import { GatewayIndex, SidecarIndex, WorkloadPolicyIndex } from './workload-config-index.js';
 import { FrozenMap } from './frozen-map.js';
+import { servicesInSidecarScope } from './sidecar-scope.js';
 import type { ConfigLists, IstioConfig, MeshService, PolicyKind, SnapshotIndexes, WorkloadPolicySpec } from './types.js';
 
 /** The lists an index set is built from: the snapshot's own fields. */
@@ -25,6 +26,9 @@ interface IndexParts {
 }
 
 class BuiltIndexes implements SnapshotIndexes {
+  /** Services per scope label, computed on first use (one list per Sidecar that any proxy uses). */
+  private readonly scopes = new Map<string, readonly MeshService[]>();
+
   constructor(
     readonly lists: IndexedLists,
     readonly parts: IndexParts,
@@ -55,6 +59,32 @@ class BuiltIndexes implements SnapshotIndexes {
 
   destinationRuleView(namespace: string): string {
     return this.parts.destinationRules.viewOf(namespace);
+  }
+
+  sidecarScope(namespace: string, labels: Readonly<Record<string, string>>): string {
+    const sidecar = this.parts.sidecars.forWorkload(namespace, labels);
+    return sidecar ? `${sidecar.meta.namespace}/${sidecar.meta.name}` : '';
+  }
+
+  servicesInScope(scope: string): readonly MeshService[] {
+    let found = this.scopes.get(scope);
+    if (!found) {
+      const all = this.allServices();
+      const slash = scope.indexOf('/');
+      const sidecar = scope === '' ? undefined : this.lists.sidecars.find((s) => s.meta.namespace === scope.slice(0, slash) && s.meta.name === scope.slice(slash + 1));
+      found = sidecar ? servicesInSidecarScope(sidecar, all) : all;
+      this.scopes.set(scope, found);
+    }
+    return found;
+  }
+
+  private allServices(): readonly MeshService[] {
+    let all = this.scopes.get('');
+    if (!all) {
+      all = Object.freeze([...this.lists.services.values()].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0)));
+      this.scopes.set('', all);
+    }
+    return all;
   }
 
   sidecarFor(namespace: string, labels: Readonly<Record<string, string>>): ReturnType<SnapshotIndexes['sidecarFor']> {

@@ -276,6 +276,14 @@ export interface SnapshotIndexes {
    * so generators can share their output ("" works as a namespace there).
    */
   destinationRuleView(namespace: string): string;
+  /**
+   * The egress scope of a sidecar proxy, as a label: "" when no Sidecar
+   * resource applies (it sees every service), else the applying Sidecar's
+   * "namespace/name". Proxies with equal scopes see the same services.
+   */
+  sidecarScope(namespace: string, labels: Readonly<Record<string, string>>): string;
+  /** The services a scope label stands for, sorted by host ("" is every service). */
+  servicesInScope(scope: string): readonly MeshService[];
   /** The Sidecar for a workload: one in its namespace selecting it, else its namespace's default, else the root namespace's. */
   sidecarFor(namespace: string, labels: Readonly<Record<string, string>>): IstioConfig<SidecarSpec> | undefined;
   /** Gateways whose selector matches a gateway pod's labels (any namespace), oldest first. */

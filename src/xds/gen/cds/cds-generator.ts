@@ -9,17 +9,19 @@ import type { MeshService, MeshSnapshot } from '../../../model/types.js';
 import { ClusterType } from '../../proto/type-urls.js';
 import type { GeneratedResource, ResourceGenerator } from '../generator.js';
 import { parseClusterName } from '../common/cluster-names.js';
-import { sortedServices } from '../common/mesh-services.js';
+import { egressScopeOf, scopedServices } from '../common/mesh-services.js';
 import { clientKindOf, type ClientKind } from '../common/proxy-kind.js';
 import { buildBlackHoleCluster, buildPassthroughCluster } from './build-fallback-clusters.js';
 import { buildOutboundClusters } from './build-outbound-clusters.js';
 import { buildProxylessClusters } from './build-proxyless-clusters.js';
 
-export type CdsKey = { readonly kind: ClientKind; readonly destinationRuleView: string };
+export type CdsKey = { readonly kind: ClientKind; readonly destinationRuleView: string; readonly egressScope: string };
 
 /** With names, only services those names can refer to are built: gRPC asks for a handful of clusters at a time. */
-function servicesToBuild(snapshot: MeshSnapshot, names: ReadonlySet<string> | undefined): MeshService[] {
-  if (!names) return sortedServices(snapshot);
+function servicesToBuild(snapshot: MeshSnapshot, scope: string, names: ReadonlySet<string> | undefined): readonly MeshService[] {
+  const inScope = scopedServices(snapshot, scope);
+  if (!names) return inScope;
+  const visible = scope === '' ? undefined : new Set(inScope.map((s) => s.hostname));
   const hosts = new Set<string>();
   for (const name of names) {
     const parts = parseClusterName(name);
@@ -27,7 +29,7 @@ function servicesToBuild(snapshot: MeshSnapshot, names: ReadonlySet<string> | un
   }
   return [...hosts].sort().flatMap((host) => {
     const service = snapshot.services.get(host);
-    return service ? [service] : [];
+    return service && (!visible || visible.has(host)) ? [service] : [];
   });
 }
 
@@ -42,9 +44,13 @@ function toResources(clusters: readonly Record<string, unknown>[], names: Readon
 
 export const cdsGenerator: ResourceGenerator<CdsKey> = {
   typeUrl: ClusterType,
-  keyOf: (proxy, snapshot) => ({ kind: clientKindOf(proxy), destinationRuleView: snapshot.indexes.destinationRuleView(proxy.namespace) }),
+  keyOf: (proxy, snapshot) => ({
+    kind: clientKindOf(proxy),
+    destinationRuleView: snapshot.indexes.destinationRuleView(proxy.namespace),
+    egressScope: egressScopeOf(proxy, snapshot),
+  }),
   generate(snapshot: MeshSnapshot, key: CdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
-    const services = servicesToBuild(snapshot, names);
+    const services = servicesToBuild(snapshot, key.egressScope, names);
     if (key.kind === 'proxyless') {
       return toResources(services.flatMap((service) => buildProxylessClusters(snapshot, key.destinationRuleView, service)), names);
     }

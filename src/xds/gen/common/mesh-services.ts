@@ -1,8 +1,23 @@
 /** Ordered views of the snapshot's services, so generator output never depends on Map insertion order. */
+import type { ProxyNode } from '../../../model/proxy.js';
 import type { MeshService, MeshSnapshot, ServicePort } from '../../../model/types.js';
 
 export function sortedServices(snapshot: MeshSnapshot): MeshService[] {
   return [...snapshot.services.values()].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+}
+
+/**
+ * The egress scope a proxy's output depends on: a sidecar's applying
+ * Sidecar resource ("" when none). Gateways and proxyless clients are not
+ * scoped by Sidecar resources, as in Istio.
+ */
+export function egressScopeOf(proxy: ProxyNode, snapshot: MeshSnapshot): string {
+  return proxy.type === 'sidecar' ? snapshot.indexes.sidecarScope(proxy.namespace, proxy.labels) : '';
+}
+
+/** The services of an egress scope, sorted by host. */
+export function scopedServices(snapshot: MeshSnapshot, scope: string): readonly MeshService[] {
+  return snapshot.indexes.servicesInScope(scope);
 }
 
 /** HTTP-family ports: the ones Envoy terminates with an HttpConnectionManager and routes by RDS. */

@@ -7,16 +7,16 @@
 import type { MeshSnapshot } from '../../../model/types.js';
 import { ListenerType } from '../../proto/type-urls.js';
 import type { GeneratedResource, ResourceGenerator } from '../generator.js';
-import { sortedServices } from '../common/mesh-services.js';
+import { egressScopeOf, scopedServices } from '../common/mesh-services.js';
 import { proxylessTargets } from '../proxyless/resolve-dialed-host.js';
 import { buildProxylessApiListener } from './build-proxyless-api-listeners.js';
 import { buildHttpListener, buildTcpListeners, httpPortNumbers } from './build-sidecar-outbound-listeners.js';
 import { buildVirtualOutboundListener } from './build-virtual-outbound-listener.js';
 
-export type LdsKey = { readonly kind: 'sidecar' | 'router' } | { readonly kind: 'proxyless'; readonly namespace: string };
+export type LdsKey = { readonly kind: 'sidecar' | 'router'; readonly egressScope: string } | { readonly kind: 'proxyless'; readonly namespace: string };
 
-function sidecarListeners(snapshot: MeshSnapshot): Record<string, unknown>[] {
-  const services = sortedServices(snapshot);
+function sidecarListeners(snapshot: MeshSnapshot, scope: string): Record<string, unknown>[] {
+  const services = scopedServices(snapshot, scope);
   return [
     buildVirtualOutboundListener(snapshot.mesh),
     ...httpPortNumbers(services).map(buildHttpListener),
@@ -26,7 +26,7 @@ function sidecarListeners(snapshot: MeshSnapshot): Record<string, unknown>[] {
 
 export const ldsGenerator: ResourceGenerator<LdsKey> = {
   typeUrl: ListenerType,
-  keyOf: (proxy) => (proxy.type === 'proxyless' ? { kind: 'proxyless', namespace: proxy.namespace } : { kind: proxy.type }),
+  keyOf: (proxy, snapshot) => (proxy.type === 'proxyless' ? { kind: 'proxyless', namespace: proxy.namespace } : { kind: proxy.type, egressScope: egressScopeOf(proxy, snapshot) }),
   generate(snapshot: MeshSnapshot, key: LdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
     if (key.kind === 'proxyless') {
       return proxylessTargets(snapshot, key.namespace, names).map((target) => ({
@@ -36,7 +36,7 @@ export const ldsGenerator: ResourceGenerator<LdsKey> = {
     }
     if (key.kind === 'router') return [];
     const out: GeneratedResource[] = [];
-    for (const listener of sidecarListeners(snapshot)) {
+    for (const listener of sidecarListeners(snapshot, key.egressScope)) {
       const name = listener['name'] as string;
       if (!names || names.has(name)) out.push({ name, resource: listener });
     }

@@ -4,18 +4,18 @@
  * because routes may name clusters that CDS has not delivered yet.
  */
 import type { MeshSnapshot } from '../../../model/types.js';
-import { isHttpPort, sortedServices } from '../common/mesh-services.js';
+import { isHttpPort, scopedServices } from '../common/mesh-services.js';
 import { buildCatchAllVirtualHost } from './catch-all-virtual-host.js';
 import { buildServiceVirtualHost, DomainClaims } from './build-virtual-hosts.js';
 import type { RouteContext } from './route-context.js';
 import { namespaceDnsDomain, virtualHostDomains } from './virtual-host-domains.js';
 
-export function buildSidecarRouteConfig(snapshot: MeshSnapshot, port: number, namespace: string): Record<string, unknown> {
+export function buildSidecarRouteConfig(snapshot: MeshSnapshot, port: number, namespace: string, egressScope = ''): Record<string, unknown> {
   const context: RouteContext = { snapshot, listenerPort: port, client: 'envoy', proxyNamespace: namespace };
   const dnsDomain = namespaceDnsDomain(namespace, snapshot.mesh.domainSuffix);
   const claims = new DomainClaims();
   const virtualHosts: Record<string, unknown>[] = [];
-  for (const service of sortedServices(snapshot)) {
+  for (const service of scopedServices(snapshot, egressScope)) {
     if (!service.ports.some((p) => p.port === port && isHttpPort(p))) continue;
     const vhost = buildServiceVirtualHost(service, virtualHostDomains(service, port, dnsDomain), claims, context);
     if (vhost) virtualHosts.push(vhost);

@@ -12,6 +12,7 @@ import {
   type MeshSnapshot,
   type Protocol,
   type ServicePort,
+  type SidecarSpec,
   type VirtualServiceSpec,
   type WorkloadEndpoint,
 } from '../../../../src/model/types.js';
@@ -89,6 +90,10 @@ export function virtualService(name: string, namespace: string, spec: VirtualSer
   return { meta: { kind: 'VirtualService', apiVersion: 'networking.istio.io/v1', name, namespace }, spec };
 }
 
+export function sidecarResource(name: string, namespace: string, spec: SidecarSpec): IstioConfig<SidecarSpec> {
+  return { meta: { kind: 'Sidecar', apiVersion: 'networking.istio.io/v1', name, namespace }, spec };
+}
+
 export function destinationRule(name: string, namespace: string, spec: DestinationRuleSpec): IstioConfig<DestinationRuleSpec> {
   return { meta: { kind: 'DestinationRule', apiVersion: 'networking.istio.io/v1', name, namespace }, spec };
 }
@@ -98,6 +103,7 @@ export interface SnapshotParts {
   readonly endpoints?: Readonly<Record<string, readonly WorkloadEndpoint[]>>;
   readonly virtualServices?: readonly IstioConfig<VirtualServiceSpec>[];
   readonly destinationRules?: readonly IstioConfig<DestinationRuleSpec>[];
+  readonly sidecars?: readonly IstioConfig<SidecarSpec>[];
   readonly mesh?: Partial<MeshConfig>;
 }
 
@@ -110,6 +116,7 @@ export function snapshot(parts: SnapshotParts): MeshSnapshot {
     endpoints: { ...parts.endpoints },
     virtualServices: parts.virtualServices ?? [],
     destinationRules: parts.destinationRules ?? [],
+    sidecars: parts.sidecars ?? [],
   });
 }
 
