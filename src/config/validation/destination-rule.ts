@@ -3,7 +3,8 @@ import type { ConfigObject } from '../config-object.js';
 import { checkTrafficPolicy } from './traffic-policy.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
 import { arrayField, objectElements, requiredSpec, requiredString, stringList, stringMapField } from './fields.js';
-import { checkLabels, isDns1123Label, wildcardDomainProblem } from './names.js';
+import { isIstioDns1123Label } from './istio-names.js';
+import { checkLabels, wildcardDomainProblem } from './names.js';
 
 export const validateDestinationRule: ObjectValidator = (object: ConfigObject) => {
   const errors = new ErrorList(object);
@@ -18,7 +19,8 @@ export const validateDestinationRule: ObjectValidator = (object: ConfigObject) =
   for (const [subset, path] of objectElements(errors, arrayField(errors, spec['subsets'], 'spec.subsets'), 'spec.subsets')) {
     const name = requiredString(errors, subset['name'], `${path}.name`, 'subset name cannot be empty');
     if (name !== undefined) {
-      if (!isDns1123Label(name)) errors.add(`${path}.name`, `subset name is invalid: ${name}`);
+      // Istio's DNS-1123 label check accepts upper case ("V1").
+      if (!isIstioDns1123Label(name)) errors.add(`${path}.name`, `subset name is invalid: ${name}`);
       else if (seen.has(name)) errors.add(`${path}.name`, `duplicate subset names: ${name}`);
       seen.add(name);
     }

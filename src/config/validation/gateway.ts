@@ -57,13 +57,16 @@ function checkServer(errors: ErrorList, server: JsonObject, path: string): strin
   if (!port) {
     if (server['port'] === undefined || server['port'] === null) errors.add(`${path}.port`, 'port is required');
   } else {
+    // A field of the wrong type has been reported as such; its zero value is not checked again.
+    const absent = (field: string): boolean => port[field] === undefined || port[field] === null;
     protocolName = stringField(errors, port['protocol'], `${path}.port.protocol`) ?? '';
-    if (parseProtocolName(protocolName) === undefined) {
+    if (parseProtocolName(protocolName) === undefined && (typeof port['protocol'] === 'string' || absent('protocol'))) {
       errors.add(`${path}.port.protocol`, `invalid protocol ${JSON.stringify(protocolName)}, supported protocols are ${SUPPORTED_PROTOCOLS}`);
     }
-    portNumber = integerField(errors, port['number'], `${path}.port.number`) ?? 0;
+    const number = integerField(errors, port['number'], `${path}.port.number`);
+    portNumber = number ?? 0;
     // A server bound to a unix domain socket has port number 0.
-    if (portNumber > 0 || !bind.startsWith(UNIX_ADDRESS_PREFIX)) {
+    if ((number !== undefined || absent('number')) && (portNumber > 0 || !bind.startsWith(UNIX_ADDRESS_PREFIX))) {
       const problem = portProblem(portNumber);
       if (problem) errors.add(`${path}.port.number`, problem);
     }

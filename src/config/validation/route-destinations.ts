@@ -6,7 +6,8 @@
 import type { JsonValue } from '../config-object.js';
 import type { ErrorList } from './error-list.js';
 import { arrayField, integerField, objectElements, objectField, requiredString, stringField } from './fields.js';
-import { checkPortNumber, isDns1123Label, wildcardDomainProblem } from './names.js';
+import { isIstioDns1123Label } from './istio-names.js';
+import { checkPortNumber, wildcardDomainProblem } from './names.js';
 
 export function checkDestination(errors: ErrorList, value: JsonValue | undefined, path: string): void {
   const destination = objectField(errors, value, path);
@@ -21,7 +22,7 @@ export function checkDestination(errors: ErrorList, value: JsonValue | undefined
     if (problem) errors.add(`${path}.host`, problem);
   }
   const subset = stringField(errors, destination['subset'], `${path}.subset`);
-  if (subset !== undefined && !isDns1123Label(subset)) errors.add(`${path}.subset`, `subset name is invalid: ${subset}`);
+  if (subset !== undefined && !isIstioDns1123Label(subset)) errors.add(`${path}.subset`, `subset name is invalid: ${subset}`);
   const port = objectField(errors, destination['port'], `${path}.port`);
   if (port) checkPortNumber(errors, integerField(errors, port['number'], `${path}.port.number`), `${path}.port.number`);
 }

@@ -2,7 +2,9 @@
 import type { ConfigObject } from '../config-object.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
 import { arrayField, integerField, objectElements, objectField, requiredSpec, stringField, stringList, stringMapField } from './fields.js';
-import { checkLabels, checkPortNumber, isDns1123Label, isDnsName, isIpAddress, wildcardDomainProblem } from './names.js';
+import { ipProblems } from './authz-values.js';
+import { ipAddressProblem, portNameProblem, portProblem } from './istio-names.js';
+import { checkLabels, isDnsName, isIpAddress, wildcardDomainProblem } from './names.js';
 import { parseProtocolName } from '../protocol.js';
 
 const RESOLUTIONS = new Set(['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN']);
@@ -22,11 +24,18 @@ export const validateServiceEntry: ObjectValidator = (object: ConfigObject) => {
       if (problem) errors.add(`spec.hosts[${i}]`, problem);
     }
   });
-  stringList(errors, spec['addresses'], 'spec.addresses');
+  const addresses = stringList(errors, spec['addresses'], 'spec.addresses');
+  addresses.forEach((address, i) => {
+    const problem = ipSubnetProblem(address);
+    if (problem) errors.add(`spec.addresses[${i}]`, problem);
+  });
   stringList(errors, spec['exportTo'], 'spec.exportTo');
 
   const resolution = stringField(errors, spec['resolution'], 'spec.resolution') ?? 'NONE';
   if (!RESOLUTIONS.has(resolution)) errors.add('spec.resolution', `unsupported resolution type ${resolution}; use NONE, STATIC, DNS or DNS_ROUND_ROBIN`);
+  if (addresses.some((a) => a.includes('/')) && resolution !== 'NONE' && resolution !== 'STATIC') {
+    errors.add('spec.addresses', 'CIDR addresses are allowed only for NONE/STATIC resolution types');
+  }
   const location = stringField(errors, spec['location'], 'spec.location');
   if (location !== undefined && !LOCATIONS.has(location)) errors.add('spec.location', `unsupported location ${location}; use MESH_EXTERNAL or MESH_INTERNAL`);
 
@@ -37,13 +46,18 @@ export const validateServiceEntry: ObjectValidator = (object: ConfigObject) => {
   if (ports.length === 0) errors.add('spec.ports', 'service entry must have at least one port');
   for (const [port, path] of ports) {
     const number = integerField(errors, port['number'], `${path}.number`);
-    checkPortNumber(errors, number, `${path}.number`);
-    if (number !== undefined) {
+    if (number === undefined) {
+      if (port['number'] == null) errors.add(`${path}.number`, 'port number is required');
+    } else {
+      const problem = portProblem(number);
+      if (problem) errors.add(`${path}.number`, problem);
       if (portNumbers.has(number)) errors.add(`${path}.number`, `service entry port ${number} already defined`);
       portNumbers.add(number);
     }
-    const name = stringField(errors, port['name'], `${path}.name`);
-    if (name === undefined || !isDns1123Label(name)) errors.add(`${path}.name`, `invalid port name: ${name ?? ''}`);
+    // ValidatePortName: Istio's DNS-1123 label, which accepts upper case.
+    const name = stringField(errors, port['name'], `${path}.name`) ?? '';
+    const nameProblem = portNameProblem(name);
+    if (nameProblem) errors.add(`${path}.name`, nameProblem);
     else {
       if (portNames.has(name)) errors.add(`${path}.name`, `service entry port name ${JSON.stringify(name)} already defined`);
       portNames.add(name);
@@ -55,20 +69,21 @@ export const validateServiceEntry: ObjectValidator = (object: ConfigObject) => {
     }
     protocols.push(protocol ?? '');
     const targetPort = integerField(errors, port['targetPort'], `${path}.targetPort`);
-    if (targetPort !== undefined) checkPortNumber(errors, targetPort, `${path}.targetPort`);
+    const targetProblem = targetPort === undefined || targetPort === 0 ? undefined : portProblem(targetPort);
+    if (targetProblem) errors.add(`${path}.targetPort`, targetProblem);
   }
 
   const endpoints = objectElements(errors, arrayField(errors, spec['endpoints'], 'spec.endpoints'), 'spec.endpoints');
   const hasSelector = spec['workloadSelector'] !== undefined && spec['workloadSelector'] !== null;
   if (resolution === 'NONE' && endpoints.length > 0) errors.add('spec.endpoints', 'no endpoints should be provided for resolution type none');
-  if (resolution === 'STATIC' && endpoints.length === 0 && !hasSelector) {
-    errors.add('spec.endpoints', 'resolution STATIC needs endpoints (or a workloadSelector)');
-  }
+  // STATIC without endpoints is valid (Istio #19036): the endpoints may come from WorkloadEntries, or there are none yet.
+  if (hasSelector && endpoints.length > 0) errors.add('spec', 'only one of WorkloadSelector or Endpoints is allowed in Service Entry');
   if ((resolution === 'DNS' || resolution === 'DNS_ROUND_ROBIN') && endpoints.length === 0) {
     hosts.forEach((host, i) => {
       if (host !== '*' && !isDnsName(host)) errors.add(`spec.hosts[${i}]`, `hosts must be FQDN if no endpoints are provided for resolution mode ${resolution}`);
     });
   }
+  if (resolution === 'DNS_ROUND_ROBIN' && endpoints.length > 1) errors.add('spec.endpoints', 'there must only be 0 or 1 endpoint for resolution mode DNS_ROUND_ROBIN');
   for (const [endpoint, path] of endpoints) {
     const address = stringField(errors, endpoint['address'], `${path}.address`);
     if (address === undefined || address === '') errors.add(`${path}.address`, 'address is required');
@@ -80,7 +95,9 @@ export const validateServiceEntry: ObjectValidator = (object: ConfigObject) => {
     const endpointPorts = objectField(errors, endpoint['ports'], `${path}.ports`) ?? {};
     for (const [name, value] of Object.entries(endpointPorts)) {
       if (!portNames.has(name)) errors.add(`${path}.ports.${name}`, `endpoint port ${name} is not defined by the service entry`);
-      checkPortNumber(errors, integerField(errors, value, `${path}.ports.${name}`), `${path}.ports.${name}`);
+      const number = integerField(errors, value, `${path}.ports.${name}`);
+      const problem = number === undefined ? undefined : portProblem(number);
+      if (problem) errors.add(`${path}.ports.${name}`, problem);
     }
     const labels = stringMapField(errors, endpoint['labels'], `${path}.labels`);
     if (labels) checkLabels(errors, labels, `${path}.labels`);
@@ -100,3 +117,9 @@ export const validateServiceEntry: ObjectValidator = (object: ConfigObject) => {
   }
   return errors.list();
 };
+
+/** agent.ValidateIPSubnet: an address with one slash is a CIDR block, anything else an IP address. */
+function ipSubnetProblem(value: string): string | undefined {
+  if (value.split('/').length === 2) return ipProblems([value]).length > 0 ? `${value} is not a valid CIDR block` : undefined;
+  return ipAddressProblem(value);
+}

@@ -1,5 +1,5 @@
 /** Istio's semantic rules for a VirtualService, for the fields tsiod serves. */
-import type { ConfigObject, JsonValue } from '../config-object.js';
+import { isJsonObject, type ConfigObject, type JsonValue } from '../config-object.js';
 import { parseDurationMs } from '../duration.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
 import { arrayField, integerField, objectElements, objectField, requiredSpec, stringField, stringList, stringMapField } from './fields.js';
@@ -8,6 +8,7 @@ import { re2Problem } from './re2.js';
 import { checkRouteDestinations } from './route-destinations.js';
 
 const MESH_GATEWAY = 'mesh';
+const MAX_REGEX_LENGTH = 1024;
 
 export const validateVirtualService: ObjectValidator = (object: ConfigObject) => {
   const errors = new ErrorList(object);
@@ -18,13 +19,23 @@ export const validateVirtualService: ObjectValidator = (object: ConfigObject) =>
   const hosts = stringList(errors, spec['hosts'], 'spec.hosts');
   // A hosts field of the wrong type has been reported as such; saying it is empty too would say it twice.
   if (hosts.length === 0 && (spec['hosts'] == null || Array.isArray(spec['hosts']))) errors.add('spec.hosts', 'virtual service must have at least one host');
+  let allHostsValid = true;
   hosts.forEach((host, i) => {
-    if (host === '*' && boundToMesh) errors.add(`spec.hosts[${i}]`, 'wildcard host * is not allowed for virtual services bound to the mesh gateway');
-    else if (host !== '*') {
-      const problem = wildcardDomainProblem(host);
-      if (problem) errors.add(`spec.hosts[${i}]`, problem);
+    const problem =
+      host === '*' ? (boundToMesh ? 'wildcard host * is not allowed for virtual services bound to the mesh gateway' : undefined) : wildcardDomainProblem(host);
+    if (problem) {
+      errors.add(`spec.hosts[${i}]`, problem);
+      allHostsValid = false;
     }
   });
+  // Istio: hosts that overlap (the same name, or one a wildcard covering the other) are duplicates.
+  if (allHostsValid && hosts.length === (spec['hosts'] as readonly JsonValue[] | undefined)?.length) {
+    hosts.forEach((host, i) => {
+      for (const other of hosts.slice(i + 1)) {
+        if (hostsOverlap(host, other)) errors.add(`spec.hosts[${i}]`, `duplicate hosts in virtual service: ${host} & ${other}`);
+      }
+    });
+  }
   stringList(errors, spec['exportTo'], 'spec.exportTo');
   const routeLists = ['http', 'tcp', 'tls'].map((field) => arrayField(errors, spec[field], `spec.${field}`));
   if (routeLists.every((list) => !list || list.length === 0)) errors.add('spec', 'http, tcp or tls must be provided in virtual service');
@@ -32,6 +43,9 @@ export const validateVirtualService: ObjectValidator = (object: ConfigObject) =>
     checkHttpRoute(errors, route, path);
   }
   for (const [route, path] of objectElements(errors, routeLists[1], 'spec.tcp')) {
+    if (noList(route['route'])) {
+      errors.add(`${path}.route`, 'TCP route is required');
+    }
     checkRouteDestinations(errors, route['route'], `${path}.route`);
   }
   for (const [route, path] of objectElements(errors, routeLists[2], 'spec.tls')) {
@@ -42,11 +56,7 @@ export const validateVirtualService: ObjectValidator = (object: ConfigObject) =>
 
 function checkHttpRoute(errors: ErrorList, route: { readonly [key: string]: JsonValue }, path: string): void {
   stringField(errors, route['name'], `${path}.name`);
-  const hasRoute = Array.isArray(route['route']) && route['route'].length > 0;
-  if (!hasRoute && route['redirect'] == null && route['directResponse'] == null && route['delegate'] == null) {
-    errors.add(path, 'HTTP route or redirect is required');
-  }
-  if (hasRoute && route['redirect'] != null) errors.add(path, 'HTTP route cannot contain both route and redirect');
+  checkRouteConflicts(errors, route, path);
   checkRouteDestinations(errors, route['route'], `${path}.route`);
   for (const [match, matchPath] of objectElements(errors, arrayField(errors, route['match'], `${path}.match`), `${path}.match`)) {
     checkMatch(errors, match, matchPath);
@@ -59,12 +69,55 @@ function checkHttpRoute(errors: ErrorList, route: { readonly [key: string]: Json
   if (mirrorPercentage) checkPercentage(errors, mirrorPercentage, `${path}.mirrorPercentage`);
 }
 
+/**
+ * Istio's validateHTTPRouteConflict: a route delegating to another
+ * VirtualService carries nothing else that routes; otherwise exactly one of
+ * route, redirect and directResponse, and no fault or rewrite beside a
+ * redirect or a direct response.
+ */
+function checkRouteConflicts(errors: ErrorList, route: { readonly [key: string]: JsonValue }, path: string): void {
+  const set = (field: string): boolean => route[field] !== undefined && route[field] !== null;
+  const hasRoute = Array.isArray(route['route']) && route['route'].length > 0;
+  const name = typeof route['name'] === 'string' ? route['name'] : '';
+  if (set('delegate')) {
+    if (set('redirect')) errors.add(path, `root HTTP route ${name} must not specify redirect`);
+    if (hasRoute) errors.add(path, `root HTTP route ${name} must not specify route`);
+    return;
+  }
+  if (set('redirect')) {
+    if (hasRoute) errors.add(path, 'HTTP route cannot contain both route and redirect');
+    if (set('fault')) errors.add(path, 'HTTP route cannot contain both fault and redirect');
+    if (set('rewrite')) errors.add(path, 'HTTP route rule cannot contain both rewrite and redirect');
+    if (set('directResponse')) errors.add(path, 'HTTP route rule cannot contain both direct_response and redirect');
+  } else if (set('directResponse')) {
+    if (hasRoute) errors.add(path, 'HTTP route cannot contain both route and direct_response');
+    if (set('fault')) errors.add(path, 'HTTP route cannot contain both fault and direct_response');
+    if (set('rewrite')) errors.add(path, 'HTTP route rule cannot contain both rewrite and direct_response');
+  } else if (!hasRoute) {
+    errors.add(path, 'HTTP route, redirect or direct_response is required');
+  }
+  if (set('mirror') && Array.isArray(route['mirrors']) && route['mirrors'].length > 0) errors.add(path, 'HTTP route cannot contain both mirror and mirrors');
+}
+
+/** Istio's host.Name.Matches: equal names, or a wildcard ("*.a.com", "*") whose suffix the other name ends with. */
+function hostsOverlap(a: string, b: string): boolean {
+  const wildA = a.startsWith('*');
+  const wildB = b.startsWith('*');
+  if (wildA && wildB) return a.length < b.length ? b.slice(1).endsWith(a.slice(1)) : a.slice(1).endsWith(b.slice(1));
+  if (wildA) return b.endsWith(a.slice(1));
+  if (wildB) return a.endsWith(b.slice(1));
+  return a === b;
+}
+
 /** Istio's validateTLSRoute: every TLS route matches on at least one SNI host. */
 function checkTlsRoute(errors: ErrorList, route: { readonly [key: string]: JsonValue }, path: string): void {
   const matches = objectElements(errors, arrayField(errors, route['match'], `${path}.match`), `${path}.match`);
   if (matches.length === 0) errors.add(`${path}.match`, 'TLS route must have at least one match condition');
   for (const [match, matchPath] of matches) {
     if (stringList(errors, match['sniHosts'], `${matchPath}.sniHosts`).length === 0) errors.add(`${matchPath}.sniHosts`, 'TLS match must have at least one SNI host');
+  }
+  if (noList(route['route'])) {
+    errors.add(`${path}.route`, 'TLS route is required');
   }
   checkRouteDestinations(errors, route['route'], `${path}.route`);
 }
@@ -75,7 +128,8 @@ function checkFault(errors: ErrorList, value: JsonValue | undefined, path: strin
   if (!fault) return;
   const abort = objectField(errors, fault['abort'], `${path}.abort`);
   const delay = objectField(errors, fault['delay'], `${path}.delay`);
-  if (!abort && !delay) errors.add(path, 'HTTP fault injection must have an abort and/or a delay');
+  // A wrongly shaped abort or delay has been reported as such; it is still there.
+  if (fault['abort'] == null && fault['delay'] == null) errors.add(path, 'HTTP fault injection must have an abort and/or a delay');
   if (abort) {
     const percentage = objectField(errors, abort['percentage'], `${path}.abort.percentage`);
     if (percentage) checkPercentage(errors, percentage, `${path}.abort.percentage`);
@@ -90,16 +144,46 @@ function checkFault(errors: ErrorList, value: JsonValue | undefined, path: strin
   }
 }
 
-/** Istio's validateHTTPRetry: attempts not negative, perTryTimeout a valid duration. */
+/**
+ * Istio's ValidateHTTPRetry: attempts not negative, and not 0 beside other
+ * retry settings (0 turns retries off), durations valid, and retryOn a
+ * comma-separated list of Envoy's retry policies or HTTP status codes.
+ */
 function checkRetries(errors: ErrorList, value: JsonValue | undefined, path: string): void {
   const retries = objectField(errors, value, path);
   if (!retries) return;
-  const attempts = integerField(errors, retries['attempts'], `${path}.attempts`);
-  if (attempts !== undefined && attempts < 0) errors.add(`${path}.attempts`, 'attempts cannot be negative');
+  const attempts = integerField(errors, retries['attempts'], `${path}.attempts`) ?? 0;
+  if (attempts < 0) errors.add(`${path}.attempts`, 'attempts cannot be negative');
+  const retryOn = stringField(errors, retries['retryOn'], `${path}.retryOn`) ?? '';
+  if (attempts === 0 && (retries['perTryTimeout'] != null || retryOn !== '' || retries['retryRemoteLocalities'] != null)) {
+    errors.add(`${path}.attempts`, 'http retry policy configured when attempts are set to 0 (disabled)');
+  }
   const perTry = stringField(errors, retries['perTryTimeout'], `${path}.perTryTimeout`);
   if (perTry !== undefined) checkTimeout(errors, perTry, `${path}.perTryTimeout`);
-  stringField(errors, retries['retryOn'], `${path}.retryOn`);
+  if (retryOn !== '') {
+    for (const policy of retryOn.split(',')) {
+      // strconv.Atoi then http.StatusText: a status code Go knows is a policy too.
+      if (!RETRY_ON_POLICIES.has(policy) && !(/^[+-]?\d+$/.test(policy) && HTTP_STATUS_CODES.has(Number(policy)))) {
+        errors.add(`${path}.retryOn`, `${JSON.stringify(policy)} is not a valid retryOn policy`);
+      }
+    }
+  }
+  const backoff = stringField(errors, retries['backoff'], `${path}.backoff`);
+  if (backoff !== undefined) checkTimeout(errors, backoff, `${path}.backoff`);
 }
+
+/** Istio's supportedRetryOnPolicies: Envoy's x-envoy-retry-on and x-envoy-retry-grpc-on values. */
+const RETRY_ON_POLICIES: ReadonlySet<string> = new Set([
+  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'retriable-4xx', 'refused-stream', 'retriable-status-codes',
+  'retriable-headers', 'envoy-ratelimited', 'http3-post-connect-failure', 'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+]);
+
+/** The status codes Go's net/http.StatusText names. */
+const HTTP_STATUS_CODES: ReadonlySet<number> = new Set([
+  100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407,
+  408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510,
+  511,
+]);
 
 /** Istio's validatePercentage: 0, or 0.0001..100. */
 function checkPercentage(errors: ErrorList, percentage: { readonly [key: string]: JsonValue }, path: string): void {
@@ -114,10 +198,14 @@ function checkPercentage(errors: ErrorList, percentage: { readonly [key: string]
 
 function checkMatch(errors: ErrorList, match: { readonly [key: string]: JsonValue }, path: string): void {
   stringField(errors, match['name'], `${path}.name`);
-  for (const field of ['uri', 'scheme', 'method', 'authority']) checkStringMatch(errors, match[field], `${path}.${field}`);
+  // Envoy allows an empty URI prefix (it matches everything) but no other empty prefix.
+  checkStringMatch(errors, match['uri'], `${path}.uri`, true);
+  for (const field of ['scheme', 'method', 'authority']) checkStringMatch(errors, match[field], `${path}.${field}`);
   for (const field of ['headers', 'queryParams', 'withoutHeaders']) {
     const entries = objectField(errors, match[field], `${path}.${field}`);
     for (const [name, value] of Object.entries(entries ?? {})) {
+      // In withoutHeaders, regex "*" is not a regex: it means "header present".
+      if (field === 'withoutHeaders' && isJsonObject(value) && value['regex'] === '*') continue;
       if (field !== 'queryParams' && name === '') errors.add(`${path}.${field}`, 'header name cannot be empty');
       checkStringMatch(errors, value, `${path}.${field}.${name}`);
     }
@@ -130,14 +218,18 @@ function checkMatch(errors: ErrorList, match: { readonly [key: string]: JsonValu
 }
 
 /** StringMatch is a oneof: exactly one of exact, prefix, regex (an empty object matches anything, as in Istio). */
-function checkStringMatch(errors: ErrorList, value: JsonValue | undefined, path: string): void {
+function checkStringMatch(errors: ErrorList, value: JsonValue | undefined, path: string, allowEmptyPrefix = false): void {
   const match = objectField(errors, value, path);
   if (!match) return;
   const set = ['exact', 'prefix', 'regex'].filter((k) => match[k] !== undefined && match[k] !== null);
   if (set.length > 1) errors.add(path, `only one of exact, prefix, regex may be set (found ${set.join(', ')})`);
   for (const k of set) stringField(errors, match[k], `${path}.${k}`);
+  if (match['prefix'] === '' && !allowEmptyPrefix) errors.add(`${path}.prefix`, 'prefix string match should not be empty');
   const regex = match['regex'];
-  if (typeof regex === 'string') {
+  if (regex === '') errors.add(`${path}.regex`, 'regex string match should not be empty');
+  // Envoy limits the RE2 program size; Istio approximates it by the length.
+  else if (typeof regex === 'string' && regex.length > MAX_REGEX_LENGTH) errors.add(`${path}.regex`, `regex is too large, max length allowed is ${MAX_REGEX_LENGTH}`);
+  else if (typeof regex === 'string') {
     const problem = re2Problem(regex);
     if (problem) errors.add(`${path}.regex`, `invalid regex ${JSON.stringify(regex)}: ${problem}`);
   }
@@ -149,4 +241,9 @@ function checkTimeout(errors: ErrorList, text: string, path: string): void {
   if (ms === undefined) errors.add(path, `${JSON.stringify(text)} is not a duration such as 1.5s or 100ms`);
   else if (ms < 1) errors.add(path, `duration ${text} must be at least 1ms`);
   else if (Math.abs(ms - Math.round(ms)) > 1e-9) errors.add(path, `duration ${text}: only millisecond precision is supported`);
+}
+
+/** Absent, null or empty: a list of the wrong type has been reported as such. */
+function noList(value: JsonValue | undefined): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.length === 0);
 }

@@ -40,11 +40,15 @@ export function verdictOf(file: string, text: string): Verdict {
 }
 
 describe('validation goldens (test/golden/validate)', () => {
-  it('has at least 40 cases, valid and invalid, for every kind tsiod validates', () => {
-    expect(CASES.length).toBeGreaterThanOrEqual(40);
-    const kinds = new Set(CASES.flatMap((c) => [...readFileSync(path.join(DIR, `${c}.in.yaml`), 'utf8').matchAll(/^kind: (\w+)/gm)].map((m) => m[1])));
+  it('has at least 45 cases, and for every kind tsiod validates one it accepts and one it rejects', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(45);
+    const verdicts = CASES.map((c) => parse(readFileSync(path.join(DIR, `${c}.out.yaml`), 'utf8')) as Partial<Verdict>);
+    const kindOf = (object: string): string => object.split(' ', 1)[0] ?? '';
+    const accepted = new Set(verdicts.flatMap((v) => (v.accepted ?? []).map(kindOf)));
+    const rejected = new Set(verdicts.flatMap((v) => (v.rejected ?? []).map((r) => kindOf(r.object))));
     for (const kind of ['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'WorkloadEntry', 'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'Service', 'EndpointSlice', 'Pod']) {
-      expect(kinds, kind).toContain(kind);
+      expect(accepted, `a valid ${kind}`).toContain(kind);
+      expect(rejected, `an invalid ${kind}`).toContain(kind);
     }
   });
 

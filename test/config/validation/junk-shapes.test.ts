@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../../src/config/load-config-text.js';
+import { readObjects } from '../../../src/config/read-object.js';
+import { validateObject } from '../../../src/config/validation/validate-object.js';
 import { problems } from './validate.js';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -133,7 +135,10 @@ describe('junk shapes for the gateway, sidecar and security validators', () => {
       for (const junk of JUNK) {
         const mutated = { ...object, spec: replaced(spec, path, junk) };
         const { errors } = loadConfigText('t.json', JSON.stringify(mutated));
-        for (const error of errors) {
+        // The strict reading (unknown fields refused) walks the same junk through the schema's tracing proxies.
+        const read = readObjects(JSON.parse(JSON.stringify(mutated)) as unknown, 't.json#1', 1);
+        const strict = read.objects.flatMap((o) => validateObject(o, { unknownFields: 'reject' }));
+        for (const error of [...errors, ...strict]) {
           expect(typeof error.message).toBe('string');
           expect(error.message.length).toBeGreaterThan(0);
           expect(error.path ?? '').toMatch(/^(spec|metadata)/);

@@ -19,7 +19,7 @@ describe('ServiceEntry validation', () => {
 
   it('checks port number, name and protocol', () => {
     expect(problems(se('hosts: [a.com]\nports: [{number: 0, name: Bad_Name, protocol: SMTP}]'))).toEqual([
-      'spec.ports[0].number: port 0 must be between 1 and 65535',
+      'spec.ports[0].number: port number 0 must be in the range 1..65535',
       'spec.ports[0].name: invalid port name: Bad_Name',
       'spec.ports[0].protocol: unsupported protocol: SMTP',
     ]);
@@ -32,8 +32,15 @@ describe('ServiceEntry validation', () => {
     ]);
   });
 
-  it('needs endpoints with IP addresses for STATIC resolution', () => {
-    expect(problems(se(`hosts: [a.com]\n${port}\nresolution: STATIC`))).toEqual(['spec.endpoints: resolution STATIC needs endpoints (or a workloadSelector)']);
+  it('accepts a port name in upper case, as Istio\'s DNS-1123 label check does', () => {
+    expect(problems(se('hosts: [a.com]\nports: [{number: 443, name: HTTPS, protocol: HTTPS}]'))).toEqual([]);
+  });
+
+  it('accepts STATIC resolution without endpoints (Istio #19036), and wants IP addresses in the endpoints it has', () => {
+    expect(problems(se(`hosts: [a.com]\n${port}\nresolution: STATIC`))).toEqual([]);
+    expect(problems(se(`hosts: [a.com]\n${port}\nresolution: STATIC\nworkloadSelector: {labels: {app: db}}\nendpoints: [{address: 10.0.0.1}]`))).toEqual([
+      'spec: only one of WorkloadSelector or Endpoints is allowed in Service Entry',
+    ]);
     expect(problems(se(`hosts: [a.com]\n${port}\nresolution: STATIC\nendpoints: [{address: db.example.com}, {ports: {https: 8443}}]`))).toEqual([
       'spec.endpoints[0].address: endpoint address "db.example.com" is not a valid IP address',
       'spec.endpoints[1].address: address is required',

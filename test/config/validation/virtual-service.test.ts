@@ -75,8 +75,54 @@ describe('VirtualService validation', () => {
     expect(problems(vs(`hosts: ['*']\ngateways: [istio-system/ingress]\n${route}`))).toEqual([]);
   });
 
-  it('needs a route (or redirect) on each http route', () => {
-    expect(problems(vs('hosts: [a]\nhttp: [{name: empty}]'))).toEqual(['spec.http[0]: HTTP route or redirect is required']);
+  it('needs a route, a redirect or a direct response on each http route, and only one of them', () => {
+    expect(problems(vs('hosts: [a]\nhttp: [{name: empty}]'))).toEqual(['spec.http[0]: HTTP route, redirect or direct_response is required']);
+    expect(problems(vs('hosts: [a]\nhttp: [{directResponse: {status: 503}}]'))).toEqual([]);
+    expect(problems(vs('hosts: [a]\nhttp: [{redirect: {uri: /b}, fault: {abort: {httpStatus: 500}}, route: [{destination: {host: a}}]}]'))).toEqual([
+      'spec.http[0]: HTTP route cannot contain both route and redirect',
+      'spec.http[0]: HTTP route cannot contain both fault and redirect',
+    ]);
+    expect(problems(vs('hosts: [a]\nhttp: [{directResponse: {status: 503}, route: [{destination: {host: a}}]}]'))).toEqual([
+      'spec.http[0]: HTTP route cannot contain both route and direct_response',
+    ]);
+  });
+
+  it('rejects hosts that overlap, as Istio does (the same name, or a wildcard covering another)', () => {
+    const route = 'http: [{route: [{destination: {host: a}}]}]';
+    expect(problems(vs(`hosts: [a.example.com, "*.example.com", b.example.org]\n${route}`))).toEqual([
+      'spec.hosts[0]: duplicate hosts in virtual service: a.example.com & *.example.com',
+    ]);
+    expect(problems(vs(`hosts: [reviews, reviews]\n${route}`))).toEqual(['spec.hosts[0]: duplicate hosts in virtual service: reviews & reviews']);
+  });
+
+  it('checks retries as Istio\'s ValidateHTTPRetry does', () => {
+    const retries = (r: string): string => `hosts: [a]\nhttp: [{retries: ${r}, route: [{destination: {host: a}}]}]`;
+    expect(problems(vs(retries('{attempts: 3, retryOn: "5xx,gateway-error,503,unavailable", perTryTimeout: 2s}')))).toEqual([]);
+    expect(problems(vs(retries('{attempts: 3, retryOn: "5xx,sometimes,999"}')))).toEqual([
+      'spec.http[0].retries.retryOn: "sometimes" is not a valid retryOn policy',
+      'spec.http[0].retries.retryOn: "999" is not a valid retryOn policy',
+    ]);
+    expect(problems(vs(retries('{attempts: 0, perTryTimeout: 1s}')))).toEqual([
+      'spec.http[0].retries.attempts: http retry policy configured when attempts are set to 0 (disabled)',
+    ]);
+    expect(problems(vs(retries('{attempts: 0}')))).toEqual([]);
+  });
+
+  it('checks string matches as Istio does: no empty prefix but on the URI, no empty or overlong regex, "*" in withoutHeaders means present', () => {
+    const match = (m: string): string => `hosts: [a]\nhttp:\n  - match: [${m}]\n    route: [{destination: {host: a}}]`;
+    expect(problems(vs(match('{uri: {prefix: ""}, withoutHeaders: {x-canary: {regex: "*"}}}')))).toEqual([]);
+    expect(problems(vs(match('{headers: {x-user: {prefix: ""}}, authority: {regex: ""}}')))).toEqual([
+      'spec.http[0].match[0].authority.regex: regex string match should not be empty',
+      'spec.http[0].match[0].headers.x-user.prefix: prefix string match should not be empty',
+    ]);
+    expect(problems(vs(match(`{uri: {regex: "${'a'.repeat(1025)}"}}`)))).toEqual(['spec.http[0].match[0].uri.regex: regex is too large, max length allowed is 1024']);
+  });
+
+  it('needs destinations on tcp and tls routes', () => {
+    expect(problems(vs('hosts: [a.com]\ntcp: [{match: [{port: 3306}]}]\ntls: [{match: [{sniHosts: [a.com]}], route: []}]'))).toEqual([
+      'spec.tcp[0].route: TCP route is required',
+      'spec.tls[0].route: TLS route is required',
+    ]);
   });
 
   it('checks tcp route destinations the same way', () => {

@@ -10,16 +10,19 @@ describe('WorkloadEntry validation', () => {
     expect(problems(we('address: unix:///var/run/app.sock'))).toEqual([]);
   });
 
-  it('needs an address, and one that is an IP, an FQDN or an absolute unix path', () => {
+  it('needs an address unless a network is given, and one that is an IP, an FQDN or an absolute unix path without ports', () => {
     expect(problems(we('labels: {app: reviews}'))).toEqual(['spec.address: address is required']);
-    expect(problems(we('address: "not an address"'))).toEqual(['spec.address: address "not an address" is not a valid IP address or FQDN']);
-    expect(problems(we('address: unix://relative.sock'))).toEqual(['spec.address: unix socket address "unix://relative.sock" must be an absolute path']);
+    expect(problems(we('network: vm-network\nlabels: {app: reviews}'))).toEqual([]);
+    expect(problems(we('address: "not an address"'))).toEqual(['spec.address: endpoint address "not an address" is not a valid FQDN or an IP address']);
+    expect(problems(we('address: unix://relative.sock'))).toEqual(['spec.address: relative.sock is not an absolute path to a file']);
+    expect(problems(we('address: unix:///var/run/app.sock\nports: {http: 80}'))).toEqual(['spec.ports: unix endpoint unix:///var/run/app.sock must not include ports']);
   });
 
-  it('checks port numbers, labels and weight', () => {
-    expect(problems(we('address: 10.0.0.7\nports: {grpc: 70000, http: 0}\nweight: -1'))).toEqual([
-      'spec.ports.grpc: port 70000 must be between 1 and 65535',
-      'spec.ports.http: port 0 must be between 1 and 65535',
+  it('checks port names and numbers, labels and weight', () => {
+    expect(problems(we('address: 10.0.0.7\nports: {grpc: 70000, http: 0, Bad_Name: 80}\nweight: -1'))).toEqual([
+      'spec.ports.grpc: port number 70000 must be in the range 1..65535',
+      'spec.ports.http: port number 0 must be in the range 1..65535',
+      'spec.ports.Bad_Name: invalid port name: Bad_Name',
       'spec.weight: must not be negative',
     ]);
   });
