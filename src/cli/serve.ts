@@ -72,7 +72,7 @@ interface CommonServeOptions {
   readonly webhookRevision?: string | null;
   /** istiod's --revision: the mesh config is ConfigMap `istio-<revision>` (`istio` for "default" or none). */
   readonly revision?: string;
-  /** How often those configurations are reconciled (ms); default 5000. */
+  /** How often those configurations are reconciled besides on watch events (ms); default 60000. */
   readonly webhookReconcileMs?: number;
   /** Plain-HTTP /ready, istiod's 8080. 0 picks a free port; null or absent turns it off (`tsiod serve` defaults to 8080). */
   readonly readinessPort?: number | null;

@@ -55,7 +55,7 @@ export function goPeerPath(peer: GoPeer): string {
   return path.join(PEERS_BIN, peer);
 }
 
-/** The version scripts/peers/versions.sh pins for a Go peer ("kube-apiserver" → "v1.37.2"). */
+/** The version scripts/peers/versions.sh pins for a Go peer ("kube-apiserver" → "v1.37.1"). */
 export function goPeerPinnedVersion(peer: GoPeer): string {
   const variable = GO_PEER_VERSION_VARIABLE[peer];
   const line = readFileSync(GO_PEER_VERSIONS, 'utf8')

@@ -4,8 +4,12 @@
  * tsiod, as there is no Service routing here, and no caBundle), tsiod fills
  * in the caBundle and switches failurePolicy to Fail once a dry run proves
  * it denies, then `kubectl apply` of an invalid VirtualService is refused
- * with tsiod's message and a valid one is created. Someone resetting the
- * configuration is put right again.
+ * with tsiod's message and a valid one is created. tsiod reacts to the
+ * configuration through a watch (its periodic pass is set to a minute here,
+ * longer than any wait below): someone re-applying the manifest or writing
+ * another CA is put right at once, configurations of other revisions are
+ * left alone, and two tsiods with their own certificates do not take turns
+ * rewriting the caBundle as fast as the apiserver answers.
  */
 import { AdmissionregistrationV1Api, loadYaml, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
@@ -23,6 +27,8 @@ import { Cluster, FAST_TUNING, installCrds, waitFor } from './cluster.js';
 
 const WEBHOOK_YAML = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy/webhook.yaml');
 const CONFIG_NAME = 'istio-validator-istio-system';
+/** Longer than any wait in this suite: only the watch and the fail-close retries can make tsiod act in time. */
+const RESYNC_MS = 60_000;
 
 interface Run {
   readonly code: number;
@@ -51,6 +57,7 @@ whenKubeEnvAvailable('kubectl apply against tsiod\'s webhook', () => {
     let tsiod: RunningTsiod | undefined;
     let dir: string;
     let admission: AdmissionregistrationV1Api;
+    let manifest: string;
     const logs = new LogBuffer();
     const current = (): Promise<V1ValidatingWebhookConfiguration> => admission.readValidatingWebhookConfiguration({ name: CONFIG_NAME });
 
@@ -63,12 +70,18 @@ whenKubeEnvAvailable('kubectl apply against tsiod\'s webhook', () => {
       admission = env.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
       tsiod = await startTsiod({
         kubernetes: { kubeconfig: env.kubeconfigPath, ...FAST_TUNING },
-        host: '127.0.0.1', xdsPort: 0, monitoringPort: null, readinessPort: null, webhookPort: 0, webhookReconcileMs: 200, debounceAfterMs: 20,
+        host: '127.0.0.1', xdsPort: 0, monitoringPort: null, readinessPort: null, webhookPort: 0, webhookReconcileMs: RESYNC_MS, debounceAfterMs: 20,
         logger: pino({ level: 'debug' }, { write: (line: string) => logs.push(line) }),
       });
       // deploy/webhook.yaml as shipped, but reaching this tsiod by URL: the test apiserver has no Service routing.
-      const config = loadYaml<V1ValidatingWebhookConfiguration>(await readFile(WEBHOOK_YAML, 'utf8'));
-      for (const webhook of config.webhooks ?? []) webhook.clientConfig = { url: `https://127.0.0.1:${tsiod.webhookPort}/validate` };
+      const text = (await readFile(WEBHOOK_YAML, 'utf8')).replace(
+        /service:\n\s+name: istiod\n\s+namespace: istio-system\n\s+path: \/validate\n\s+port: 443/,
+        `url: https://127.0.0.1:${tsiod.webhookPort}/validate`,
+      );
+      manifest = path.join(dir, 'webhook.yaml');
+      await writeFile(manifest, text);
+      const config = loadYaml<V1ValidatingWebhookConfiguration>(text);
+      expect(config.webhooks?.map((w) => w.clientConfig)).toEqual([{ url: `https://127.0.0.1:${tsiod.webhookPort}/validate` }]);
       await admission.createValidatingWebhookConfiguration({ body: config });
     }, 180_000);
 
@@ -114,7 +127,40 @@ whenKubeEnvAvailable('kubectl apply against tsiod\'s webhook', () => {
       expect(created.stdout.trim()).toBe('virtualservice.networking.istio.io/ratings created');
     });
 
-    it('puts back a caBundle and failurePolicy someone reset', async () => {
+    it('writes nothing more once the configuration is done (its own writes do not set it off again)', async () => {
+      const before = await current();
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const after = await current();
+      expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    });
+
+    it('puts back the caBundle and failurePolicy at once when someone re-applies the manifest with kubectl replace', async () => {
+      const replaced = await kubectl(env.kubeconfigPath, 'replace', '-f', manifest);
+      expect(replaced.stderr).toBe('');
+      expect(replaced.code).toBe(0);
+      expect((await current()).webhooks?.map((w) => [w.failurePolicy, w.clientConfig.caBundle])).toEqual([['Ignore', undefined]]);
+      const caBundle = Buffer.from(tsiod!.webhookCaBundle ?? '').toString('base64');
+      const started = Date.now();
+      await waitFor('caBundle and failurePolicy restored', async () => {
+        const now = await current();
+        return (now.webhooks ?? []).every((w) => w.clientConfig.caBundle === caBundle && w.failurePolicy === 'Fail');
+      }, 15_000, () => logs.text());
+      // A watch event, not the periodic pass; and at most one hold-back (1 s) for a change this soon after tsiod's own write.
+      expect(Date.now() - started).toBeLessThan(5_000);
+      // And the webhook answers again with the restored CA: still fail-closed, still denying.
+      const invalid = path.join(dir, 'invalid-again.yaml');
+      await writeFile(invalid, [
+        'apiVersion: networking.istio.io/v1', 'kind: VirtualService', 'metadata: {name: details, namespace: default}',
+        'spec:', '  hosts: [details]', '  http:', '  - route:', '    - {destination: {host: details}, weight: 101}', '',
+      ].join('\n'));
+      const denied = await kubectl(env.kubeconfigPath, 'apply', '-f', invalid);
+      expect(denied.code).not.toBe(0);
+      expect(denied.stderr).toContain(
+        'admission webhook "validation.istio.io" denied the request: configuration is invalid: VirtualService default/details: spec.http[0].route[0].weight: must be between 0 and 100',
+      );
+    });
+
+    it('puts back a caBundle someone replaced with another CA', async () => {
       const c = await current();
       const reset: V1ValidatingWebhookConfiguration = {
         ...c,
@@ -125,7 +171,47 @@ whenKubeEnvAvailable('kubectl apply against tsiod\'s webhook', () => {
       await waitFor('caBundle and failurePolicy restored', async () => {
         const now = await current();
         return (now.webhooks ?? []).every((w) => w.clientConfig.caBundle === caBundle && w.failurePolicy === 'Fail');
-      }, 30_000, () => logs.text());
+      }, 15_000, () => logs.text());
     });
+
+    it('leaves alone configurations of another revision or without the label', async () => {
+      const shipped = loadYaml<V1ValidatingWebhookConfiguration>(await readFile(manifest, 'utf8'));
+      const canary = { ...shipped, metadata: { name: 'istio-validator-canary-istio-system', labels: { 'istio.io/rev': 'canary' } } };
+      const unlabelled = { ...shipped, metadata: { name: 'someone-elses-validator' } };
+      for (const body of [canary, unlabelled]) await admission.createValidatingWebhookConfiguration({ body });
+      // Touch ours too, so tsiod certainly reconciles (and lists) while the others exist.
+      const c = await current();
+      await admission.replaceValidatingWebhookConfiguration({ name: CONFIG_NAME, body: { ...c, webhooks: (c.webhooks ?? []).map((w) => ({ ...w, failurePolicy: 'Ignore' })) } });
+      await waitFor('ours back to Fail', async () => (await current()).webhooks?.every((w) => w.failurePolicy === 'Fail') === true, 15_000, () => logs.text());
+      for (const name of [canary.metadata.name, unlabelled.metadata.name]) {
+        const other = await admission.readValidatingWebhookConfiguration({ name });
+        expect(other.webhooks?.map((w) => [w.failurePolicy, w.clientConfig.caBundle]), name).toEqual([['Ignore', undefined]]);
+        await admission.deleteValidatingWebhookConfiguration({ name });
+      }
+    });
+
+    it('with a second tsiod (its own self-signed certificate) on the same configuration, the two hold back instead of rewriting it as fast as they can', async () => {
+      const otherLogs = new LogBuffer();
+      const other = await startTsiod({
+        kubernetes: { kubeconfig: env.kubeconfigPath, ...FAST_TUNING },
+        host: '127.0.0.1', xdsPort: 0, monitoringPort: null, readinessPort: null, webhookPort: 0, webhookReconcileMs: RESYNC_MS, debounceAfterMs: 20,
+        logger: pino({ level: 'debug' }, { write: (line: string) => otherLogs.push(line) }),
+      });
+      try {
+        expect(other.webhookCaBundle).not.toBe(tsiod!.webhookCaBundle);
+        const before = (await current()).metadata?.generation ?? 0;
+        await new Promise((resolve) => setTimeout(resolve, 8_000));
+        const writes = ((await current()).metadata?.generation ?? 0) - before;
+        // Unchecked, each write sets off the other's watch: hundreds in 8 s. Held back: 1 s, 2 s, 4 s... each.
+        expect(writes).toBeGreaterThan(0);
+        expect(writes).toBeLessThanOrEqual(12);
+        expect(`${logs.text()}\n${otherLogs.text()}`).toContain('keeps being changed soon after tsiod writes it');
+      } finally {
+        await other.close();
+      }
+      // Alone again, tsiod gets its caBundle back (after at most its current hold-back).
+      const caBundle = Buffer.from(tsiod!.webhookCaBundle ?? '').toString('base64');
+      await waitFor('caBundle ours again', async () => (await current()).webhooks?.every((w) => w.clientConfig.caBundle === caBundle) === true, 30_000, () => logs.text());
+    }, 60_000);
   });
 });
