@@ -7,6 +7,10 @@
  *   any other failure                        → watch again (or list, if never listed) after a jittered backoff
  *   404 on list (CRD not installed)          → the kind is "missing": its objects go, it is re-checked periodically
  *
+ * A list pages as client-go's reflector does (listPageSize, default 500,
+ * following continue tokens); a token that expires mid-list (410) starts
+ * that list over from its first page (kube-api.ts).
+ *
  * Events of one read from the stream are applied to the store as one batch
  * (flushed on setImmediate), and a whole list as one batch.
  */
@@ -168,7 +172,9 @@ export class KindInformer {
     let items: readonly unknown[];
     let resourceVersion: string;
     try {
-      ({ items, resourceVersion } = await this.options.api.list(collectionPath(kind), query, this.stopping.signal, { redact: kind.sensitive }));
+      const onListRestart = (expired: Error): void =>
+        this.log.info({ kind: kind.kind, err: expired.message }, `kubernetes: a ${kind.kind} list page expired (410); listing again from the first page`);
+      ({ items, resourceVersion } = await this.options.api.list(collectionPath(kind), query, this.stopping.signal, { redact: kind.sensitive, onListRestart }));
     } catch (error) {
       if (this.stopped) return 'stopped';
       if (statusCodeOf(error) === 404) {

@@ -62,6 +62,8 @@ export interface WatchStream {
  */
 export interface ReadOptions {
   readonly redact?: boolean;
+  /** list: a continue token expired (410) mid-list, which starts over from the first page; told the error first. */
+  readonly onListRestart?: (error: KubeApiError) => void;
 }
 
 export interface KubeApi {
@@ -73,7 +75,10 @@ export interface KubeApi {
 }
 
 const DEFAULT_PAGE_SIZE = 500;
-/** A continue token outlives etcd's compaction only so long; a list that loses it starts over, this many times. */
+/**
+ * A continue token outlives etcd's compaction only so long (410 Expired); a list that loses one starts over from
+ * the first page, at most this many times in all. (client-go's pager falls back to one unpaged list instead.)
+ */
 const LIST_RESTARTS = 3;
 
 export class ClientNodeKubeApi implements KubeApi {
@@ -114,8 +119,9 @@ export class ClientNodeKubeApi implements KubeApi {
           }
         }
       } catch (error) {
-        const tokenExpired = continueToken !== '' && statusCodeOf(error) === 410;
+        const tokenExpired = continueToken !== '' && error instanceof KubeApiError && error.statusCode === 410;
         if (!tokenExpired || restart + 1 >= LIST_RESTARTS) throw error;
+        options.onListRestart?.(error);
       }
     }
   }

@@ -1,7 +1,8 @@
 /**
  * 410 Gone: when a partition outlasts etcd's history (compacted while the
  * source was cut off), its watch cannot resume; it re-lists, and the re-list
- * reports what changed and what was deleted in between.
+ * reports what changed and what was deleted in between, with lists paged
+ * smaller than the collection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeEnv, whenKubeEnvAvailable, type KubeEnv } from '../../helpers/kube-env.js';
@@ -28,7 +29,8 @@ whenKubeEnvAvailable('Kubernetes source: 410 Gone', () => {
       await cluster.createNamespace(ns);
       await cluster.create(service(ns, 'kept'));
       await cluster.create(service(ns, 'doomed'));
-      under = createSource(env.proxiedKubeconfigPath);
+      // Two Services a page: the re-list's diff must hold across pages.
+      under = createSource(env.proxiedKubeconfigPath, { listPageSize: 2 });
       const u = under;
       try {
         await u.source.start();
