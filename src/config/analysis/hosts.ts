@@ -5,6 +5,7 @@
  * it is exported to.
  */
 import type { ConfigObject } from '../config-object.js';
+import { hostsOverlap } from '../host-overlap.js';
 import { asNumber, asString, objectsOf, specOf, stringsOf } from './json.js';
 
 /** A host with no dot (and no wildcard) is a Kubernetes Service in `namespace`; anything else is taken as written. */
@@ -13,19 +14,7 @@ export function toFqdn(host: string, namespace: string, domainSuffix: string): s
   return `${host}.${namespace}.svc.${domainSuffix}`;
 }
 
-/**
- * Whether two hosts can name the same thing: equal, or a wildcard ("*.foo.com",
- * "*") covering the other, or two wildcards one of which covers the other
- * (Istio's host.Name.Matches).
- */
-export function hostsOverlap(a: string, b: string): boolean {
-  const aWildcard = a.startsWith('*');
-  const bWildcard = b.startsWith('*');
-  if (aWildcard && bWildcard) return a.length < b.length ? b.slice(1).endsWith(a.slice(1)) : a.slice(1).endsWith(b.slice(1));
-  if (aWildcard) return b.endsWith(a.slice(1));
-  if (bWildcard) return a.endsWith(b.slice(1));
-  return a === b;
-}
+export { hostsOverlap } from '../host-overlap.js';
 
 /** "ns/name" for a reference that names its namespace, else `namespace`/reference (Istio's NewShortOrFullName). */
 export function shortOrFullName(reference: string, namespace: string): { readonly namespace: string; readonly name: string } {

@@ -1,6 +1,7 @@
 /** Istio's semantic rules for a VirtualService, for the fields tsiod serves. */
 import { isJsonObject, type ConfigObject, type JsonValue } from '../config-object.js';
 import { parseDurationMs } from '../duration.js';
+import { hostsOverlap } from '../host-overlap.js';
 import { ErrorList, type ObjectValidator } from './error-list.js';
 import { arrayField, integerField, objectElements, objectField, requiredSpec, stringField, stringList, stringMapField } from './fields.js';
 import { checkLabels, checkPortNumber, wildcardDomainProblem } from './names.js';
@@ -97,16 +98,6 @@ function checkRouteConflicts(errors: ErrorList, route: { readonly [key: string]:
     errors.add(path, 'HTTP route, redirect or direct_response is required');
   }
   if (set('mirror') && Array.isArray(route['mirrors']) && route['mirrors'].length > 0) errors.add(path, 'HTTP route cannot contain both mirror and mirrors');
-}
-
-/** Istio's host.Name.Matches: equal names, or a wildcard ("*.a.com", "*") whose suffix the other name ends with. */
-function hostsOverlap(a: string, b: string): boolean {
-  const wildA = a.startsWith('*');
-  const wildB = b.startsWith('*');
-  if (wildA && wildB) return a.length < b.length ? b.slice(1).endsWith(a.slice(1)) : a.slice(1).endsWith(b.slice(1));
-  if (wildA) return b.endsWith(a.slice(1));
-  if (wildB) return a.endsWith(b.slice(1));
-  return a === b;
 }
 
 /** Istio's validateTLSRoute: every TLS route matches on at least one SNI host. */
