@@ -12,10 +12,17 @@ import { parseClusterName } from '../common/cluster-names.js';
 import { egressScopeOf, scopedServices } from '../common/mesh-services.js';
 import { clientKindOf, type ClientKind } from '../common/proxy-kind.js';
 import { buildBlackHoleCluster, buildPassthroughCluster } from './build-fallback-clusters.js';
+import { buildInboundClusters, inboundClusterKey } from './build-inbound-clusters.js';
 import { buildOutboundClusters } from './build-outbound-clusters.js';
 import { buildProxylessClusters } from './build-proxyless-clusters.js';
 
-export type CdsKey = { readonly kind: ClientKind; readonly destinationRuleView: string; readonly egressScope: string };
+export type CdsKey = {
+  readonly kind: ClientKind;
+  readonly destinationRuleView: string;
+  readonly egressScope: string;
+  /** What a sidecar's inbound clusters depend on ("" for gateways and proxyless clients). */
+  readonly inbound: string;
+};
 
 /** With names, only services those names can refer to are built: gRPC asks for a handful of clusters at a time. */
 function servicesToBuild(snapshot: MeshSnapshot, scope: string, names: ReadonlySet<string> | undefined): readonly MeshService[] {
@@ -48,6 +55,7 @@ export const cdsGenerator: ResourceGenerator<CdsKey> = {
     kind: clientKindOf(proxy),
     destinationRuleView: snapshot.indexes.destinationRuleView(proxy.namespace),
     egressScope: egressScopeOf(proxy, snapshot),
+    inbound: proxy.type === 'sidecar' ? inboundClusterKey(proxy, snapshot) : '',
   }),
   generate(snapshot: MeshSnapshot, key: CdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
     const services = servicesToBuild(snapshot, key.egressScope, names);
@@ -55,7 +63,7 @@ export const cdsGenerator: ResourceGenerator<CdsKey> = {
       return toResources(services.flatMap((service) => buildProxylessClusters(snapshot, key.destinationRuleView, service)), names);
     }
     const clusters = services.flatMap((service) => buildOutboundClusters(snapshot, key.destinationRuleView, service));
-    clusters.push(buildBlackHoleCluster(), buildPassthroughCluster());
+    clusters.push(...buildInboundClusters(snapshot, key.inbound), buildBlackHoleCluster(), buildPassthroughCluster());
     return toResources(clusters, names);
   },
 };

@@ -4,6 +4,7 @@
  * authority it dialed, so the name as dialed ("reviews", "reviews:9080") is
  * among the domains along with the FQDN forms.
  */
+import { MESH_GATEWAY } from '../../../model/gateway-names.js';
 import type { MeshSnapshot } from '../../../model/types.js';
 import type { DialedTarget } from '../proxyless/resolve-dialed-host.js';
 import { buildServiceVirtualHost, DomainClaims } from './build-virtual-hosts.js';
@@ -15,7 +16,7 @@ function dialedDomains(target: DialedTarget): string[] {
 }
 
 export function buildProxylessRouteConfig(snapshot: MeshSnapshot, target: DialedTarget, namespace: string): Record<string, unknown> {
-  const context: RouteContext = { snapshot, listenerPort: target.port.port, client: 'proxyless', proxyNamespace: namespace };
+  const context: RouteContext = { snapshot, listenerPort: target.port.port, client: 'proxyless', proxyNamespace: namespace, gateway: MESH_GATEWAY };
   const dnsDomain = namespaceDnsDomain(namespace, snapshot.mesh.domainSuffix);
   const domains = [...dialedDomains(target), ...virtualHostDomains(target.service, target.port.port, dnsDomain)];
   const vhost = buildServiceVirtualHost(target.service, domains, new DomainClaims(), context);

@@ -3,6 +3,7 @@
  * an HTTP port of that number, then the catch-all. validateClusters is off
  * because routes may name clusters that CDS has not delivered yet.
  */
+import { MESH_GATEWAY } from '../../../model/gateway-names.js';
 import type { MeshSnapshot } from '../../../model/types.js';
 import { isHttpPort, scopedServices } from '../common/mesh-services.js';
 import { buildCatchAllVirtualHost } from './catch-all-virtual-host.js';
@@ -11,7 +12,7 @@ import type { RouteContext } from './route-context.js';
 import { namespaceDnsDomain, virtualHostDomains } from './virtual-host-domains.js';
 
 export function buildSidecarRouteConfig(snapshot: MeshSnapshot, port: number, namespace: string, egressScope = ''): Record<string, unknown> {
-  const context: RouteContext = { snapshot, listenerPort: port, client: 'envoy', proxyNamespace: namespace };
+  const context: RouteContext = { snapshot, listenerPort: port, client: 'envoy', proxyNamespace: namespace, gateway: MESH_GATEWAY };
   const dnsDomain = namespaceDnsDomain(namespace, snapshot.mesh.domainSuffix);
   const claims = new DomainClaims();
   const virtualHosts: Record<string, unknown>[] = [];

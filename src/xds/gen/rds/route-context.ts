@@ -9,4 +9,10 @@ export interface RouteContext {
   readonly client: ClientKind;
   /** The client's namespace: VirtualService and DestinationRule visibility and precedence depend on it. */
   readonly proxyNamespace: string;
+  /**
+   * The gateway the routes are built for: "mesh" for sidecars and proxyless
+   * clients, "namespace/name" of the Gateway for a gateway proxy. A match
+   * naming gateways applies only when this one is among them.
+   */
+  readonly gateway: string;
 }

@@ -3,7 +3,6 @@
  * order: each (route, match) pair becomes one Envoy route, as in Istio.
  */
 import type { HTTPMatchRequest, HTTPRoute, IstioConfig, VirtualServiceSpec } from '../../../model/types.js';
-import { appliesToMesh } from '../common/find-virtual-service.js';
 import type { RouteContext } from './route-context.js';
 import { routeDecorator } from './route-decorator.js';
 import { translateRouteAction } from './translate-route-action.js';
@@ -14,10 +13,10 @@ import { catchAllMatch, isCatchAllMatch, translateRouteMatch } from './translate
  * or other gateways. Matches on sourceLabels are dropped: the route output
  * would then depend on proxy labels, which are not in the generator's key.
  */
-function matchApplies(match: HTTPMatchRequest | undefined, listenerPort: number): boolean {
+function matchApplies(match: HTTPMatchRequest | undefined, context: RouteContext): boolean {
   if (!match) return true;
-  if (match.port !== undefined && match.port !== 0 && match.port !== listenerPort) return false;
-  if (match.gateways && match.gateways.length > 0 && !appliesToMesh(match.gateways)) return false;
+  if (match.port !== undefined && match.port !== 0 && match.port !== context.listenerPort) return false;
+  if (match.gateways && match.gateways.length > 0 && !match.gateways.includes(context.gateway)) return false;
   return !(match.sourceLabels && Object.keys(match.sourceLabels).length > 0);
 }
 
@@ -32,7 +31,7 @@ function translateOne(
   match: HTTPMatchRequest | undefined,
   context: RouteContext,
 ): Record<string, unknown> | undefined {
-  if (!matchApplies(match, context.listenerPort)) return undefined;
+  if (!matchApplies(match, context)) return undefined;
   const action = translateRouteAction(route, context);
   if (!action) return undefined;
   const envoyMatch = match ? translateRouteMatch(match) : catchAllMatch();

@@ -1,0 +1,40 @@
+/**
+ * A sidecar's route configurations: one per HTTP port number ("<port>").
+ * Short-name domains depend on the sidecar's namespace, hence the key.
+ */
+import type { ProxyNode } from '../../../model/proxy.js';
+import type { MeshSnapshot } from '../../../model/types.js';
+import type { GeneratedResource } from '../generator.js';
+import { egressScopeOf, scopedServices } from '../common/mesh-services.js';
+import { httpPortNumbers } from '../lds/build-sidecar-outbound-listeners.js';
+import { buildSidecarRouteConfig } from './build-sidecar-route-config.js';
+
+export type SidecarRdsKey = {
+  readonly kind: 'sidecar';
+  readonly namespace: string;
+  readonly egressScope: string;
+};
+
+export function sidecarRdsKey(proxy: ProxyNode, snapshot: MeshSnapshot): SidecarRdsKey {
+  return { kind: 'sidecar', namespace: proxy.namespace, egressScope: egressScopeOf(proxy, snapshot) };
+}
+
+/**
+ * Any port-number name gets a configuration, even with no HTTP service on
+ * that port (just the catch-all), as in Istio: a listener being drained may
+ * still ask for it, and Envoy would otherwise wait on it.
+ */
+function sidecarRouteNames(snapshot: MeshSnapshot, scope: string, names: ReadonlySet<string> | undefined): number[] {
+  if (!names) return httpPortNumbers(scopedServices(snapshot, scope));
+  return [...names]
+    .filter((name) => /^[1-9][0-9]{0,4}$/.test(name) && Number(name) <= 65535)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+export function buildSidecarRouteConfigs(snapshot: MeshSnapshot, key: SidecarRdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
+  return sidecarRouteNames(snapshot, key.egressScope, names).map((port) => ({
+    name: String(port),
+    resource: buildSidecarRouteConfig(snapshot, port, key.namespace, key.egressScope),
+  }));
+}
