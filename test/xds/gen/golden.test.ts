@@ -1,44 +1,58 @@
 /**
- * Golden files: for each case under test/golden/gen, the resources every
- * generator emits for a sidecar and a proxyless client. Regenerate with
- * UPDATE_GOLDEN=1 and review the diff like code.
+ * Golden files: for each case test/golden/gen/<case>.in.yaml, the listeners,
+ * routes, clusters and endpoints every proxy the case lists would get, in
+ * <case>.<proxy>.<type>.yaml. Regenerate with UPDATE_GOLDEN=1 and review the
+ * diff by reading it against Envoy's and Istio's documented behaviour.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { generators } from '../../../src/xds/gen/index.js';
-import { ListenerType, RouteType, shortTypeName } from '../../../src/xds/proto/type-urls.js';
+import { ClusterType, EndpointType, ListenerType, RouteType } from '../../../src/xds/proto/type-urls.js';
 import { generateFor } from './helpers/generate.js';
-import { proxy } from './helpers/mesh-builder.js';
-import { snapshotFromYaml } from './helpers/snapshot-from-yaml.js';
+import { goldenCaseNames, goldenOutputPath, loadGoldenCase, GOLDEN_GEN_ROOT } from './helpers/golden-case.js';
 
-const GOLDEN_ROOT = path.join(import.meta.dirname, '../../golden/gen');
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
 
-interface CaseRequests {
-  namespace: string;
-  proxylessDialed: string[];
-}
-
-const cases = fs.readdirSync(GOLDEN_ROOT).filter((d) => fs.statSync(path.join(GOLDEN_ROOT, d)).isDirectory());
+/** Secrets hold key material and are covered by their own tests, not goldens. */
+const GOLDEN_TYPES: ReadonlyMap<string, string> = new Map([
+  [ListenerType, 'listeners'],
+  [RouteType, 'routes'],
+  [ClusterType, 'clusters'],
+  [EndpointType, 'endpoints'],
+]);
 
 describe('golden xDS output', () => {
-  it('has at least one case', () => {
-    expect(cases.length).toBeGreaterThan(0);
+  const names = goldenCaseNames();
+  it('has cases for a sidecar, a gateway and a proxyless client', () => {
+    const types = new Set(names.flatMap((n) => loadGoldenCase(n).proxies.map((p) => p.node.type)));
+    expect([...types].sort()).toEqual(['proxyless', 'router', 'sidecar']);
   });
 
-  for (const name of cases) {
-    const dir = path.join(GOLDEN_ROOT, name);
-    const snap = snapshotFromYaml(path.join(dir, 'snapshot.yaml'));
-    const requests = parse(fs.readFileSync(path.join(dir, 'requests.yaml'), 'utf8')) as CaseRequests;
+  it('has no stale output files', () => {
+    const expected = new Set<string>();
+    for (const name of names) {
+      for (const proxy of loadGoldenCase(name).proxies) {
+        for (const typeName of GOLDEN_TYPES.values()) expected.add(path.basename(goldenOutputPath(name, proxy.label, typeName)));
+      }
+    }
+    const outputs = fs.readdirSync(GOLDEN_GEN_ROOT).filter((f) => f.endsWith('.yaml') && !f.endsWith('.in.yaml'));
+    const stale = outputs.filter((f) => !expected.has(f));
+    if (UPDATE) for (const f of stale) fs.rmSync(path.join(GOLDEN_GEN_ROOT, f));
+    else expect(stale).toEqual([]);
+  });
 
-    for (const kind of ['sidecar', 'proxyless'] as const) {
-      for (const [typeUrl, generator] of generators) {
-        const file = path.join(dir, `${kind}.${shortTypeName(typeUrl)}.yaml`);
-        it(`${name}/${path.basename(file)}`, () => {
-          const onDemand = kind === 'proxyless' && (typeUrl === ListenerType || typeUrl === RouteType);
-          const resources = generateFor(generator, snap, proxy(kind, requests.namespace), onDemand ? requests.proxylessDialed : undefined);
+  for (const name of names) {
+    const golden = loadGoldenCase(name);
+    for (const proxy of golden.proxies) {
+      for (const [typeUrl, typeName] of GOLDEN_TYPES) {
+        const generator = generators.get(typeUrl as typeof ListenerType);
+        if (!generator) continue;
+        const file = goldenOutputPath(name, proxy.label, typeName);
+        it(`${name}: ${proxy.label} ${typeName}`, () => {
+          const onDemand = proxy.dialed !== undefined && (typeUrl === ListenerType || typeUrl === RouteType);
+          const resources = generateFor(generator, golden.snapshot, proxy.node, onDemand ? proxy.dialed : undefined);
           const actual = stringify(resources.map((r) => r.resource), { lineWidth: 0, aliasDuplicateObjects: false });
           if (UPDATE) fs.writeFileSync(file, actual);
           expect(fs.existsSync(file), `${file} missing: run with UPDATE_GOLDEN=1`).toBe(true);
