@@ -57,13 +57,13 @@ export function loadGoldenCase(name: string): GoldenCase {
   const documents = parseAllDocuments(text);
   const header = (documents[0]?.toJS() ?? {}) as GoldenHeader;
   if (header.kind !== 'GoldenCase') throw new Error(`${file}: the first document must be kind: GoldenCase`);
-  // The header is the first document; the pipeline reads the rest (an empty document stands in for it).
-  const firstBreak = text.search(/^---\s*$/m);
-  if (firstBreak < 0) throw new Error(`${file}: no config documents after the GoldenCase header`);
-  const configText = text.slice(firstBreak);
-  const loaded = loadConfigText(`${name}.in.yaml`, configText);
-  if (loaded.errors.length > 0) {
-    throw new Error(`${file}: invalid config:\n${loaded.errors.map((e) => `  ${formatConfigError(e)}`).join('\n')}`);
+  // The pipeline reads the whole file so its messages carry the file's own
+  // document numbers; the header (document 1) is not a config kind it knows.
+  const source = `${name}.in.yaml`;
+  const loaded = loadConfigText(source, text);
+  const errors = loaded.errors.filter((e) => e.source !== `${source}#1`);
+  if (errors.length > 0) {
+    throw new Error(`${file}: invalid config:\n${errors.map((e) => `  ${formatConfigError(e)}`).join('\n')}`);
   }
   const mesh: MeshConfig = { ...DEFAULT_MESH_CONFIG, ...header.mesh };
   const snapshot = buildSnapshot({ mesh, objects: loaded.objects });
