@@ -15,6 +15,7 @@ import { parseBenchArgs } from './run/args.js';
 import { profileOfPid, summariseCpuProfile } from './run/cpu-profile-summary.js';
 import { formatTable, marginalMemory, TARGETS, writeReport, type BenchReport, type CpuProfileSummary, type ProfiledScenario } from './run/report.js';
 import { runScenario } from './run/scenario.js';
+import { formatSidecarScope, measureSidecarScope } from './run/config-bytes.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_DIR = path.dirname(BENCH_DIR);
@@ -56,6 +57,13 @@ async function main(): Promise<void> {
   const podCount = mesh.services.reduce((n, s) => n + s.pods.length, 0);
   log(`mesh: ${args.services} services, ${podCount} pods, ${args.namespaces} namespaces in ${meshDir}`);
 
+  const sidecarScope = await measureSidecarScope(meshDir, mesh);
+  log(formatSidecarScope(sidecarScope));
+  if (args.configBytesOnly) {
+    // A run without scenarios must not replace the day's results file.
+    fs.rmSync(meshDir, { recursive: true, force: true });
+    return;
+  }
   const scenarios: ProfiledScenario[] = [];
   try {
     for (const [i, clients] of args.clients.entries()) {
@@ -91,9 +99,11 @@ async function main(): Promise<void> {
     targets: TARGETS,
     scenarios,
     marginalMemory: marginalMemory(scenarios),
+    sidecarScope,
   };
   const file = writeReport(RESULTS_DIR, report);
   console.log(formatTable(report));
+  console.log(`\n${formatSidecarScope(sidecarScope)}`);
   for (const s of scenarios) {
     for (const [who, profile] of [['tsiod', s.cpuProfile], ...(s.simCpuProfiles ?? []).map((p, k) => [`simulator ${k}`, p] as const)] as const) {
       if (!profile) continue;

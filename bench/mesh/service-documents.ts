@@ -66,6 +66,12 @@ function destinationRule(s: BenchService): Doc {
     metadata: { name: s.name, namespace: s.namespace },
     spec: {
       host: serviceHost(s),
+      // Full translation: every traffic-split service also carries the policies a production mesh sets.
+      trafficPolicy: {
+        loadBalancer: { simple: 'LEAST_REQUEST' },
+        connectionPool: { tcp: { maxConnections: 100 }, http: { http2MaxRequests: 1000, maxRequestsPerConnection: 10 } },
+        outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' },
+      },
       subsets: [
         { name: 'v1', labels: { version: 'v1' } },
         { name: 'v2', labels: { version: 'v2' } },
@@ -84,6 +90,12 @@ function virtualService(s: BenchService): Doc {
       hosts: [s.name],
       http: [
         {
+          match: [{ headers: { 'end-user': { exact: 'canary' } } }],
+          route: [{ destination: { host, subset: 'v2' } }],
+        },
+        {
+          timeout: '5s',
+          retries: { attempts: 3, perTryTimeout: '2s', retryOn: '5xx,connect-failure' },
           route: [
             { destination: { host, subset: 'v1' }, weight: 90 },
             { destination: { host, subset: 'v2' }, weight: 10 },

@@ -16,11 +16,14 @@ export interface BenchArgs {
   readonly quietMs: number;
   /** The tsiod CLI entry to benchmark (default dist/cli/main.js). */
   readonly serverEntry: string | undefined;
+  /** Only measure per-proxy config bytes with and without a Sidecar resource; start no tsiod. */
+  readonly configBytesOnly: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--services 1000] [--namespaces 20] [--clients 1000,5000]
        [--mode mixed|sotw|delta] [--changes 10] [--sim-procs 1] [--profile]
-       [--storm-timeout 120] [--change-timeout 30] [--quiet-ms 2000] [--server-entry dist/cli/main.js]`;
+       [--storm-timeout 120] [--change-timeout 30] [--quiet-ms 2000] [--server-entry dist/cli/main.js]
+       [--config-bytes-only]`;
 
 function positiveInt(name: string, value: string, allowZero = false): number {
   const n = Number(value);
@@ -43,6 +46,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       'change-timeout': { type: 'string', default: '30' },
       'quiet-ms': { type: 'string', default: '2000' },
       'server-entry': { type: 'string' },
+      'config-bytes-only': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -64,5 +68,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     changeTimeoutMs: positiveInt('change-timeout', values['change-timeout']) * 1000,
     quietMs: positiveInt('quiet-ms', values['quiet-ms']),
     serverEntry: values['server-entry'],
+    configBytesOnly: values['config-bytes-only'],
   };
 }

@@ -1,4 +1,5 @@
 /** The results table printed at the end of a bench run, and the JSON file written next to it. */
+import type { SidecarScopeBytes } from './config-bytes.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SelfTimeEntry } from './cpu-profile-summary.js';
@@ -66,6 +67,8 @@ export interface BenchReport {
   readonly targets: typeof TARGETS;
   readonly scenarios: readonly ProfiledScenario[];
   readonly marginalMemory: readonly MarginalMemory[];
+  /** One sidecar's config bytes with and without a Sidecar limiting egress to its namespace. */
+  readonly sidecarScope: SidecarScopeBytes;
 }
 
 type Cell = string;
