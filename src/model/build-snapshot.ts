@@ -21,6 +21,7 @@ import { ENDPOINT_KINDS } from '../config/kinds.js';
 import { groupObjectsByKind, type ObjectsByKind } from '../config/objects-by-kind.js';
 import { FrozenEndpointIndex } from './endpoint-index.js';
 import { FrozenMap } from './frozen-map.js';
+import { buildGatewayCredentials } from './gateway-credentials.js';
 import {
   compareConfigs,
   destinationRuleConfig,
@@ -69,7 +70,9 @@ export function buildSnapshot(input: SnapshotInput, previous?: MeshSnapshot, cha
     requestAuthentications: list('RequestAuthentication', workloadPolicyConfig, previous?.requestAuthentications),
   };
   const indexes = buildSnapshotIndexes({ rootNamespace: mesh.rootNamespace, services, ...configs }, previous?.indexes);
-  return Object.freeze({ id: (previous?.id ?? 0) + 1, mesh, services, endpoints, ...configs, indexes });
+  const gatewayCredentials =
+    previous && !dirty('Secret') ? previous.gatewayCredentials : buildGatewayCredentials(objects.ofKind('Secret'), previous?.gatewayCredentials);
+  return Object.freeze({ id: (previous?.id ?? 0) + 1, mesh, services, endpoints, ...configs, indexes, gatewayCredentials });
 }
 
 interface ServicesAndEndpoints {

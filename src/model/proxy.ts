@@ -26,6 +26,18 @@ export interface ProxyNode {
   readonly userAgent: string;
   /** All node metadata as plain JSON. */
   readonly metadata: Readonly<Record<string, unknown>>;
+  /**
+   * Who the stream authenticated as (a verified client certificate or
+   * token), never taken from the node, which the client writes itself.
+   * Absent on unauthenticated streams; secrets are served only with it
+   * (Istio's Proxy.VerifiedIdentity).
+   */
+  readonly verifiedIdentity?: VerifiedIdentity;
+}
+
+export interface VerifiedIdentity {
+  readonly namespace: string;
+  readonly serviceAccount: string;
 }
 
 /** The xDS Node message as decoded from the wire (camelCase, Struct already converted to JSON). */

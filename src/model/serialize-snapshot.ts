@@ -7,6 +7,7 @@
 import { deepFreeze } from '../config/deep-freeze.js';
 import { FrozenEndpointIndex } from './endpoint-index.js';
 import { FrozenMap } from './frozen-map.js';
+import { EMPTY_GATEWAY_CREDENTIALS } from './gateway-credentials.js';
 import { buildSnapshotIndexes } from './snapshot-indexes.js';
 import type { ConfigLists, IstioConfig, MeshConfig, MeshService, MeshSnapshot, WorkloadEndpoint } from './types.js';
 
@@ -77,5 +78,7 @@ export function snapshotFromData(data: Partial<SnapshotData> & Pick<SnapshotData
     endpoints,
     ...lists,
     indexes: buildSnapshotIndexes({ rootNamespace: frozen.mesh.rootNamespace, services, ...lists }),
+    // Snapshot data never holds Secrets, so a snapshot rebuilt from it has no gateway credentials.
+    gatewayCredentials: EMPTY_GATEWAY_CREDENTIALS,
   });
 }

@@ -309,6 +309,32 @@ export interface ConfigLists {
   readonly requestAuthentications: readonly IstioConfig<WorkloadPolicySpec>[];
 }
 
+/** A gateway's serving key pair from a credentialName Secret; PEM bytes, base64-encoded as protobuf JSON carries bytes. */
+export interface TlsKeyPair {
+  readonly certificateChain: string;
+  /** Never logged, never serialised with the snapshot. */
+  readonly privateKey: string;
+  readonly ocspStaple?: string;
+}
+
+/** The CA half of a credentialName Secret (MUTUAL gateways validate clients with it); base64 PEM. */
+export interface CaBundle {
+  readonly trustedCa: string;
+  readonly crl?: string;
+}
+
+/**
+ * Gateway TLS credentials from Kubernetes Secrets, read as Istio's
+ * credentials controller reads them. Kept out of the snapshot's data
+ * fields: nothing here may reach serialised snapshots or debug output.
+ */
+export interface GatewayCredentials {
+  /** The key pair of Secret namespace/name ("cert"/"key", else "tls.crt"/"tls.key"). */
+  keyPair(namespace: string, name: string): TlsKeyPair | undefined;
+  /** The CA bundle of Secret namespace/name ("cacert", else "ca.crt"). */
+  caBundle(namespace: string, name: string): CaBundle | undefined;
+}
+
 /**
  * Everything generators may read, for one version of the mesh. Immutable;
  * a new snapshot reuses unchanged parts of the previous one by reference.
@@ -324,4 +350,6 @@ export interface MeshSnapshot extends ConfigLists {
   /** Endpoints by service FQDN host name (all ports of the service). */
   readonly endpoints: EndpointIndex;
   readonly indexes: SnapshotIndexes;
+  /** Gateway credentials by Secret; derived from Secrets, never part of serialised snapshot data. */
+  readonly gatewayCredentials: GatewayCredentials;
 }

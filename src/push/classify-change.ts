@@ -4,11 +4,12 @@
  * need EDS for those hosts alone. A change to Istio config visible in some
  * namespaces only is a full push scoped to their proxies. Anything else is a
  * full push. STATIC and DNS ServiceEntries count as "anything else": their
- * clusters carry their endpoints inline, so CDS must be regenerated.
+ * clusters carry their endpoints inline, so CDS must be regenerated. A
+ * changed gateway credential is pushed to the proxies of its namespace.
  *
  * Relies on buildSnapshot keeping unchanged parts by reference.
  */
-import { changedKeys, type ChangeSet } from '../config/change-set.js';
+import { changedKeys, kindOfKey, type ChangeSet } from '../config/change-set.js';
 import { ENDPOINT_KINDS } from '../config/kinds.js';
 import { configChangeScope } from './change-scope.js';
 import { endpointPush, fullPush, scopedPush, type PushRequest } from './push-request.js';
@@ -21,6 +22,10 @@ export function classifyChange(changes: ChangeSet, previous: MeshSnapshot | unde
     const scope = sameServicesAndEndpoints(previous, next) ? configChangeScope(previous, next) : 'all';
     return scope === 'all' ? fullPush('config', keys) : scopedPush('config', scope, keys);
   }
+  if (previous.gatewayCredentials !== next.gatewayCredentials) {
+    // Only gateways in a changed Secret's own namespace may read it over SDS; a rotated certificate must reach them.
+    return scopedPush('secret', secretNamespaces(keys), keys);
+  }
   const hosts = changedEndpointHosts(previous, next);
   if (hosts.length === 0) return endpointPush([]);
   const onlyEndpointKinds = [...changes.kinds].every((kind) => ENDPOINT_KINDS.has(kind));
@@ -31,6 +36,16 @@ export function classifyChange(changes: ChangeSet, previous: MeshSnapshot | unde
 /** True when the request regenerates nothing: the change did not alter the snapshot (e.g. a Pod annotation). */
 export function isEmptyPush(request: PushRequest): boolean {
   return !request.full && request.endpointHosts.size === 0;
+}
+
+function secretNamespaces(keys: readonly string[]): Set<string> {
+  const namespaces = new Set<string>();
+  for (const key of keys) {
+    if (kindOfKey(key) !== 'Secret') continue;
+    const [, namespace] = key.split('/');
+    if (namespace) namespaces.add(namespace);
+  }
+  return namespaces;
 }
 
 function sameServicesAndConfig(previous: MeshSnapshot, next: MeshSnapshot): boolean {

@@ -62,6 +62,22 @@ describe('classifyChange', () => {
     expect(isEmptyPush(request)).toBe(true);
   });
 
+  it('pushes a changed gateway credential to the proxies of its namespace only (SDS serves it nowhere else)', () => {
+    const b64 = (text: string): string => Buffer.from(text).toString('base64');
+    const secret = (cert: string): string => `apiVersion: v1
+kind: Secret
+metadata: {name: bookinfo-cert, namespace: istio-system}
+type: kubernetes.io/tls
+data: {tls.crt: ${b64(`-----BEGIN CERTIFICATE-----\n${cert}\n-----END CERTIFICATE-----\n`)}, tls.key: ${b64('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n')}}
+`;
+    const before = buildSnapshot({ mesh, objects: withObject(objects, secret('MIIBold'), 'cert.yaml') }, previous);
+    const after = buildSnapshot({ mesh, objects: withObject(objects, secret('MIIBnew'), 'cert.yaml') }, before);
+    const request = classifyChange(updated('Secret/istio-system/bookinfo-cert'), before, after);
+    expect(request.full).toBe(true);
+    expect([...request.reasons]).toEqual(['secret']);
+    expect([...(request.namespaces ?? [])]).toEqual(['istio-system']);
+  });
+
   it('pushes everything for a VirtualService change', () => {
     const vs = `apiVersion: networking.istio.io/v1
 kind: VirtualService

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { parseProxyNode, type ProxyNode, type XdsNode } from '../../model/proxy.js';
+import { parseProxyNode, type ProxyNode, type VerifiedIdentity, type XdsNode } from '../../model/proxy.js';
 import { mergePushRequests, type PushRequest } from '../../push/push-request.js';
 import type { GenerationCache } from '../cache/generation-cache.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
@@ -48,6 +48,8 @@ export abstract class XdsConnection {
     readonly id: string,
     protected readonly call: ServerDuplexStream<unknown, Buffer>,
     protected readonly ctx: ConnectionContext,
+    /** Set by the transport's authentication, before the first request; undefined on plaintext streams. */
+    private readonly verifiedIdentity?: VerifiedIdentity,
   ) {
     call.on('drain', () => {
       const waiters = this.drainWaiters;
@@ -64,7 +66,8 @@ export abstract class XdsConnection {
   protected identify(node: XdsNode | undefined): ProxyNode {
     if (this.proxy) return this.proxy;
     try {
-      this.proxy = parseProxyNode(node, this.ctx.domainSuffix);
+      const parsed = parseProxyNode(node, this.ctx.domainSuffix);
+      this.proxy = this.verifiedIdentity ? { ...parsed, verifiedIdentity: this.verifiedIdentity } : parsed;
     } catch (err) {
       throw new ProtocolViolation(err instanceof Error ? err.message : String(err));
     }

@@ -6,6 +6,7 @@
  * changes are honoured even on a request with a stale nonce, because unlike
  * SotW they are not repeated later.
  */
+import type { VerifiedIdentity } from '../../model/proxy.js';
 import { isRootType, PUSH_ORDER, type XdsTypeUrl } from '../proto/type-urls.js';
 import type { PushRequest } from '../../push/push-request.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
@@ -22,8 +23,8 @@ interface DeltaChanges {
 export class DeltaConnection extends XdsConnection {
   readonly protocol = 'delta' as const;
 
-  constructor(id: string, call: DeltaCall, ctx: ConnectionContext, private readonly controlPlane: Uint8Array) {
-    super(id, call as never, ctx);
+  constructor(id: string, call: DeltaCall, ctx: ConnectionContext, private readonly controlPlane: Uint8Array, verifiedIdentity?: VerifiedIdentity) {
+    super(id, call as never, ctx, verifiedIdentity);
   }
 
   handleRequest(req: DeltaRequest): void {

@@ -5,6 +5,7 @@
  * for. A request whose nonce is not the latest one sent is stale and ignored:
  * the client will repeat its subscription when it acknowledges the latest.
  */
+import type { VerifiedIdentity } from '../../model/proxy.js';
 import { isRootType, PUSH_ORDER, type XdsTypeUrl } from '../proto/type-urls.js';
 import type { PushRequest } from '../../push/push-request.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
@@ -16,8 +17,8 @@ import type { WatchedType } from './watched-type.js';
 export class SotwConnection extends XdsConnection {
   readonly protocol = 'sotw' as const;
 
-  constructor(id: string, call: SotwCall, ctx: ConnectionContext, private readonly controlPlane: Uint8Array) {
-    super(id, call as never, ctx);
+  constructor(id: string, call: SotwCall, ctx: ConnectionContext, private readonly controlPlane: Uint8Array, verifiedIdentity?: VerifiedIdentity) {
+    super(id, call as never, ctx, verifiedIdentity);
   }
 
   handleRequest(req: SotwRequest): void {

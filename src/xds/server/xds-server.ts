@@ -3,6 +3,7 @@
  * connected proxies, and fans a push out to them a batch at a time so that
  * incoming ACKs and new connections are still served during a large push.
  */
+import type { VerifiedIdentity } from '../../model/proxy.js';
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -27,6 +28,12 @@ export interface XdsServerOptions {
   readonly pushBatchSize?: number;
   /** gRPC server options (keepalive, max message sizes). */
   readonly grpcOptions?: grpc.ServerOptions;
+  /**
+   * Authenticates a stream when it opens (e.g. from its verified client
+   * certificate). Without it every stream is unauthenticated: it gets
+   * config but never secrets, as on istiod's plaintext port.
+   */
+  readonly authenticate?: (call: grpc.ServerDuplexStream<unknown, unknown>) => VerifiedIdentity | undefined;
 }
 
 export class XdsServer {
@@ -140,12 +147,12 @@ export class XdsServer {
   }
 
   private acceptSotw(call: SotwCall): void {
-    const conn = new SotwConnection(this.nextConnectionId(), call, this.context(), this.sotwControlPlane);
+    const conn = new SotwConnection(this.nextConnectionId(), call, this.context(), this.sotwControlPlane, this.options.authenticate?.(call as never));
     this.wire(call, conn, (req) => conn.handleRequest(req));
   }
 
   private acceptDelta(call: DeltaCall): void {
-    const conn = new DeltaConnection(this.nextConnectionId(), call, this.context(), this.deltaControlPlane);
+    const conn = new DeltaConnection(this.nextConnectionId(), call, this.context(), this.deltaControlPlane, this.options.authenticate?.(call as never));
     this.wire(call, conn, (req) => conn.handleRequest(req));
   }
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { generators } from '../../../src/xds/gen/index.js';
-import { ClusterType, EndpointType, ListenerType, RouteType } from '../../../src/xds/proto/type-urls.js';
+import { ClusterType, EndpointType, ListenerType, RouteType, SecretType } from '../../../src/xds/proto/type-urls.js';
 
 describe('generators', () => {
   it('serves CDS, EDS, LDS and RDS, each under its own type URL', () => {
-    expect([...generators.keys()].sort()).toEqual([ClusterType, EndpointType, ListenerType, RouteType].sort());
+    expect([...generators.keys()].sort()).toEqual([ClusterType, EndpointType, ListenerType, RouteType, SecretType].sort());
     for (const [typeUrl, generator] of generators) expect(generator.typeUrl).toBe(typeUrl);
   });
 

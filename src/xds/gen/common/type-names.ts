@@ -13,3 +13,8 @@ export const ROUTER_FILTER = 'envoy.filters.http.router';
 export const TCP_PROXY_FILTER = 'envoy.filters.network.tcp_proxy';
 /** Key of Cluster.typed_extension_protocol_options for upstream HTTP settings. */
 export const HTTP_PROTOCOL_OPTIONS_KEY = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+/** Gateway listeners: SNI/ALPN inspection and downstream TLS termination. */
+export const TLS_INSPECTOR_TYPE = `${PREFIX}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector`;
+export const TLS_INSPECTOR_FILTER = 'envoy.filters.listener.tls_inspector';
+export const DOWNSTREAM_TLS_CONTEXT_TYPE = `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext`;
+export const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';
