@@ -33,7 +33,7 @@ import {
 import { endpointsFromLegacy, endpointsFromSlices, groupSlicesByService } from './kubernetes-endpoints.js';
 import { kubernetesMeshService } from './kubernetes-services.js';
 import { PodIndex } from './pod-index.js';
-import { serviceEntryHosts } from './service-entries.js';
+import { reselectedServiceEntryEndpoints, serviceEntryHosts, workloadsIn } from './service-entries.js';
 import { buildSnapshotIndexes } from './snapshot-indexes.js';
 import { endpointsFromWorkloadEntries } from './workload-entries.js';
 import type { ConfigLists, IstioConfig, MeshConfig, MeshService, MeshSnapshot, WorkloadEndpoint } from './types.js';
@@ -96,6 +96,8 @@ function buildServicesAndEndpoints(
       for (const service of previous.indexes.servicesByNamespace.get(namespace) ?? []) {
         if (service.origin === 'kubernetes') next.set(service.hostname, computer.endpointsOf(service));
       }
+      // ServiceEntries with a workloadSelector take their endpoints from the namespace's Pods and WorkloadEntries too.
+      for (const [host, found] of reselectedServiceEntryEndpoints(objects, namespace, previous.services, compareConfigs)) next.set(host, found);
     }
     return { services: previous.services, endpoints: endpointIndex(next, previousEndpoints) };
   }
@@ -113,7 +115,7 @@ function buildServicesAndEndpoints(
     endpoints.set(service.hostname, computer.endpointsOf(service));
   }
   for (const entry of [...objects.ofKind('ServiceEntry')].sort(compareConfigs)) {
-    for (const { service, endpoints: found } of serviceEntryHosts(entry)) {
+    for (const { service, endpoints: found } of serviceEntryHosts(entry, workloadsIn(objects))) {
       if (services.has(service.hostname)) continue;
       services.set(service.hostname, service);
       endpoints.set(service.hostname, found);

@@ -4,6 +4,8 @@
  * pilot-agent adds ISTIO_META_* values as node metadata.
  */
 
+import type { Locality } from './types.js';
+
 /** sidecar: an Envoy next to a workload; router: a gateway Envoy; proxyless: a gRPC client library. */
 export type ProxyType = 'sidecar' | 'router' | 'proxyless';
 
@@ -24,6 +26,18 @@ export interface ProxyNode {
   readonly generator?: string;
   /** Node.user_agent_name, e.g. "envoy", "grpc-node-js", "gRPC C-core". */
   readonly userAgent: string;
+  /**
+   * How traffic reaches the sidecar (ISTIO_META_INTERCEPTION_MODE): iptables
+   * REDIRECT (the default), TPROXY (transparent, keeping the source address)
+   * or NONE (no capture; the application addresses the proxy itself).
+   */
+  readonly interceptionMode?: InterceptionMode;
+  /**
+   * Where the proxy runs, from Node.locality (pilot-agent fills it from the
+   * pod's topology labels; a gRPC bootstrap may set it). Locality load
+   * balancing orders endpoints relative to it.
+   */
+  readonly locality?: Locality;
   /** All node metadata as plain JSON. */
   readonly metadata: Readonly<Record<string, unknown>>;
   /**
@@ -33,6 +47,13 @@ export interface ProxyNode {
    * (Istio's Proxy.VerifiedIdentity).
    */
   readonly verifiedIdentity?: VerifiedIdentity;
+}
+
+export type InterceptionMode = 'REDIRECT' | 'TPROXY' | 'NONE';
+
+/** Istio's GetInterceptionMode: an unknown or missing value is REDIRECT. */
+function interceptionModeOf(value: unknown): InterceptionMode {
+  return value === 'TPROXY' || value === 'NONE' ? value : 'REDIRECT';
 }
 
 export interface VerifiedIdentity {
@@ -100,6 +121,7 @@ export function parseProxyNode(node: XdsNode | undefined, domainSuffix: string):
   const instanceIps = optionalString(metadata['INSTANCE_IPS']);
   if (instanceIps) ips = instanceIps.split(',').map((s) => s.trim()).filter(Boolean);
   namespace ??= 'default';
+  const locality = nodeLocality(node.locality);
   return Object.freeze({
     id: node.id,
     type,
@@ -113,6 +135,17 @@ export function parseProxyNode(node: XdsNode | undefined, domainSuffix: string):
     istioVersion: optionalString(metadata['ISTIO_VERSION']),
     generator,
     userAgent,
+    interceptionMode: interceptionModeOf(metadata['INTERCEPTION_MODE']),
+    ...(locality ? { locality } : {}),
     metadata: Object.freeze({ ...metadata }),
   });
+}
+
+/** Undefined when no part is set: an empty locality is no locality. */
+function nodeLocality(raw: XdsNode['locality']): Locality | undefined {
+  const region = optionalString(raw?.region);
+  const zone = optionalString(raw?.zone);
+  const subzone = optionalString(raw?.subZone);
+  if (!region && !zone && !subzone) return undefined;
+  return Object.freeze({ ...(region ? { region } : {}), ...(zone ? { zone } : {}), ...(subzone ? { subzone } : {}) });
 }

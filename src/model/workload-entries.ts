@@ -25,37 +25,54 @@ interface WorkloadEntrySpec {
   readonly serviceAccount?: string;
 }
 
+export function labelsSelect(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/**
+ * The endpoints of one WorkloadEntry for the given ports, when its labels
+ * carry every label of `selector`; `portOf` maps a service port to the
+ * entry's port (undefined: no endpoint for that port).
+ */
+export function workloadEntryEndpoints(
+  entry: ConfigObject,
+  selector: Readonly<Record<string, string>>,
+  ports: readonly ServicePort[],
+  portOf: (servicePort: ServicePort, entryPorts: Readonly<Record<string, number>>) => number | undefined,
+): WorkloadEndpoint[] {
+  const spec = specOf<WorkloadEntrySpec>(entry);
+  const labels = spec.labels ?? {};
+  if (!spec.address || !labelsSelect(selector, labels)) return [];
+  const locality = parseLocality(spec.locality);
+  const tlsMode = labels[TLS_MODE_LABEL];
+  const out: WorkloadEndpoint[] = [];
+  for (const servicePort of ports) {
+    const port = portOf(servicePort, spec.ports ?? {});
+    if (port === undefined) continue;
+    out.push({
+      address: spec.address,
+      port,
+      servicePortName: servicePort.name,
+      servicePort: servicePort.port,
+      labels,
+      ready: true,
+      ...(locality ? { locality } : {}),
+      ...(spec.serviceAccount ? { serviceAccount: spec.serviceAccount } : {}),
+      ...(tlsMode ? { tlsMode } : {}),
+      ...(spec.weight !== undefined && spec.weight > 0 ? { weight: spec.weight } : {}),
+      workloadName: `workloadentry/${entry.metadata.namespace}/${entry.metadata.name}`,
+    });
+  }
+  return out;
+}
+
 export function endpointsFromWorkloadEntries(service: MeshService, entries: readonly ConfigObject[]): WorkloadEndpoint[] {
   const selector = service.selector;
   // A Service without a selector has its endpoints managed by hand; Istio selects nothing for it.
   if (!selector || Object.keys(selector).length === 0) return [];
-  const out: WorkloadEndpoint[] = [];
-  for (const entry of entries) {
-    if (entry.metadata.namespace !== service.namespace) continue;
-    const spec = specOf<WorkloadEntrySpec>(entry);
-    const labels = spec.labels ?? {};
-    if (!spec.address || !Object.entries(selector).every(([k, v]) => labels[k] === v)) continue;
-    const locality = parseLocality(spec.locality);
-    const tlsMode = labels[TLS_MODE_LABEL];
-    for (const servicePort of service.ports) {
-      const port = endpointPort(servicePort, spec.ports ?? {});
-      if (port === undefined) continue;
-      out.push({
-        address: spec.address,
-        port,
-        servicePortName: servicePort.name,
-        servicePort: servicePort.port,
-        labels,
-        ready: true,
-        ...(locality ? { locality } : {}),
-        ...(spec.serviceAccount ? { serviceAccount: spec.serviceAccount } : {}),
-        ...(tlsMode ? { tlsMode } : {}),
-        ...(spec.weight !== undefined && spec.weight > 0 ? { weight: spec.weight } : {}),
-        workloadName: `workloadentry/${entry.metadata.namespace}/${entry.metadata.name}`,
-      });
-    }
-  }
-  return out;
+  return entries
+    .filter((entry) => entry.metadata.namespace === service.namespace)
+    .flatMap((entry) => workloadEntryEndpoints(entry, selector, service.ports, endpointPort));
 }
 
 function endpointPort(servicePort: ServicePort, ports: Readonly<Record<string, number>>): number | undefined {

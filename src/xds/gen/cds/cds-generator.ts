@@ -9,17 +9,23 @@ import type { MeshService, MeshSnapshot } from '../../../model/types.js';
 import { ClusterType } from '../../proto/type-urls.js';
 import type { GeneratedResource, ResourceGenerator } from '../generator.js';
 import { parseClusterName } from '../common/cluster-names.js';
+import { localityClientKey, localityClientOf } from '../common/locality-client-key.js';
 import { egressScopeOf, scopedServices } from '../common/mesh-services.js';
 import { clientKindOf, type ClientKind } from '../common/proxy-kind.js';
 import { buildBlackHoleCluster, buildPassthroughCluster } from './build-fallback-clusters.js';
 import { buildInboundClusters, inboundClusterKey } from './build-inbound-clusters.js';
 import { buildOutboundClusters } from './build-outbound-clusters.js';
 import { buildProxylessClusters } from './build-proxyless-clusters.js';
+import { mayReadCredentials } from './traffic-policy/credential-access.js';
 
 export type CdsKey = {
   readonly kind: ClientKind;
   readonly destinationRuleView: string;
   readonly egressScope: string;
+  /** Gateways may originate TLS with credentialName Secrets (Istio refuses sidecars); false while no rule names one. */
+  readonly mayReadCredentials: boolean;
+  /** The client's locality (and failoverPriority labels) when some DestinationRule orders a DNS cluster's endpoints by them, else "". */
+  readonly localityClient: string;
   /** What a sidecar's inbound clusters depend on ("" for gateways and proxyless clients). */
   readonly inbound: string;
 };
@@ -55,6 +61,9 @@ export const cdsGenerator: ResourceGenerator<CdsKey> = {
     kind: clientKindOf(proxy),
     destinationRuleView: snapshot.indexes.destinationRuleView(proxy.namespace),
     egressScope: egressScopeOf(proxy, snapshot),
+    mayReadCredentials: mayReadCredentials(proxy, snapshot),
+    // Locality shapes only endpoints written into clusters: those of DNS clusters, which proxyless clients never get.
+    localityClient: proxy.type === 'proxyless' ? '' : localityClientKey(proxy, snapshot, 'inline'),
     inbound: proxy.type === 'sidecar' ? inboundClusterKey(proxy, snapshot) : '',
   }),
   generate(snapshot: MeshSnapshot, key: CdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
@@ -62,7 +71,8 @@ export const cdsGenerator: ResourceGenerator<CdsKey> = {
     if (key.kind === 'proxyless') {
       return toResources(services.flatMap((service) => buildProxylessClusters(snapshot, key.destinationRuleView, service)), names);
     }
-    const clusters = services.flatMap((service) => buildOutboundClusters(snapshot, key.destinationRuleView, service));
+    const client = { destinationRuleView: key.destinationRuleView, mayReadCredentials: key.mayReadCredentials, locality: localityClientOf(key.localityClient) };
+    const clusters = services.flatMap((service) => buildOutboundClusters(snapshot, client, service));
     clusters.push(...buildInboundClusters(snapshot, key.inbound), buildBlackHoleCluster(), buildPassthroughCluster());
     return toResources(clusters, names);
   },

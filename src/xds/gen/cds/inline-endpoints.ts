@@ -1,9 +1,10 @@
 /**
- * Endpoints written into STATIC and DNS clusters. ServiceEntries with DNS
+ * Endpoints written into DNS clusters. ServiceEntries with DNS
  * resolution and no endpoints resolve their own host name, as in Istio.
  */
 import type { MeshService, MeshSnapshot, ServicePort } from '../../../model/types.js';
-import { endpointAddressOf, type EndpointAddress } from '../common/locality-lb-endpoints.js';
+import { istioEndpointAddress } from '../common/istio-endpoints.js';
+import type { EndpointAddress } from '../common/locality-lb-endpoints.js';
 import { readyEndpointsFor } from '../common/service-endpoints.js';
 
 function hostFallbackApplies(snapshot: MeshSnapshot, service: MeshService, subsetLabels: Readonly<Record<string, string>> | undefined): boolean {
@@ -24,5 +25,5 @@ export function inlineEndpoints(
     const targetPort = typeof port.targetPort === 'number' ? port.targetPort : port.port;
     return [{ address: service.hostname, port: targetPort }];
   }
-  return readyEndpointsFor(snapshot, service.hostname, port, subsetLabels).map(endpointAddressOf);
+  return readyEndpointsFor(snapshot, service.hostname, port, subsetLabels).map((endpoint) => istioEndpointAddress(endpoint, service));
 }

@@ -18,3 +18,19 @@ export const TLS_INSPECTOR_TYPE = `${PREFIX}envoy.extensions.filters.listener.tl
 export const TLS_INSPECTOR_FILTER = 'envoy.filters.listener.tls_inspector';
 export const DOWNSTREAM_TLS_CONTEXT_TYPE = `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext`;
 export const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';
+/** Sidecar capture listeners: hand a redirected connection to the listener (or chain) of its original destination, and sniff HTTP. */
+export const ORIGINAL_DST_TYPE = `${PREFIX}envoy.extensions.filters.listener.original_dst.v3.OriginalDst`;
+export const ORIGINAL_DST_FILTER = 'envoy.filters.listener.original_dst';
+export const HTTP_INSPECTOR_TYPE = `${PREFIX}envoy.extensions.filters.listener.http_inspector.v3.HttpInspector`;
+export const HTTP_INSPECTOR_FILTER = 'envoy.filters.listener.http_inspector';
+export const UPSTREAM_TLS_CONTEXT_TYPE = `${PREFIX}envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext`;
+/** Route features: fault injection and CORS (HTTP filters plus their per-route configs), retry host and priority predicates. */
+export const FAULT_FILTER = 'envoy.filters.http.fault';
+export const HTTP_FAULT_TYPE = `${PREFIX}envoy.extensions.filters.http.fault.v3.HTTPFault`;
+export const CORS_FILTER = 'envoy.filters.http.cors';
+export const CORS_TYPE = `${PREFIX}envoy.extensions.filters.http.cors.v3.Cors`;
+export const CORS_POLICY_TYPE = `${PREFIX}envoy.extensions.filters.http.cors.v3.CorsPolicy`;
+export const PREVIOUS_HOSTS_PREDICATE = 'envoy.retry_host_predicates.previous_hosts';
+export const PREVIOUS_HOSTS_PREDICATE_TYPE = `${PREFIX}envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate`;
+export const PREVIOUS_PRIORITIES = 'envoy.retry_priorities.previous_priorities';
+export const PREVIOUS_PRIORITIES_TYPE = `${PREFIX}envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig`;

@@ -17,13 +17,20 @@ describe('CDS for Envoy', () => {
   const snap = snapshot({ services: [reviews, echo], destinationRules: [reviewsRule] });
   const clusters = generateFor(cdsGenerator, snap, proxy('sidecar'));
 
-  it('builds an EDS cluster per service port, fed over ADS', () => {
+  it("builds an EDS cluster per service port, fed over ADS, with Istio's defaults", () => {
+    // Istio applies an empty traffic policy to every outbound cluster: LEAST_REQUEST (defaultLBAlgorithm),
+    // circuit breakers at MaxUint32 (getDefaultCircuitBreakerThresholds) and an empty CommonLbConfig.
+    const unlimited = { value: 4294967295 };
     expect(resourceNamed(clusters, `outbound|9080||${fqdn('reviews')}`)).toEqual({
       name: `outbound|9080||${fqdn('reviews')}`,
       type: 'EDS',
       connectTimeout: { seconds: 10 },
-      lbPolicy: 'ROUND_ROBIN',
+      lbPolicy: 'LEAST_REQUEST',
       edsClusterConfig: { edsConfig: { ads: {}, resourceApiVersion: 'V3' }, serviceName: `outbound|9080||${fqdn('reviews')}` },
+      circuitBreakers: {
+        thresholds: [{ maxConnections: unlimited, maxPendingRequests: unlimited, maxRequests: unlimited, maxRetries: unlimited, trackRemaining: true }],
+      },
+      commonLbConfig: {},
     });
   });
 
@@ -44,7 +51,23 @@ describe('CDS for Envoy', () => {
   it('adds BlackHoleCluster and PassthroughCluster', () => {
     expect(resourceNamed(clusters, 'BlackHoleCluster')).toMatchObject({ type: 'STATIC' });
     expect(resourceNamed(clusters, 'BlackHoleCluster')).not.toHaveProperty('loadAssignment');
-    expect(resourceNamed(clusters, 'PassthroughCluster')).toMatchObject({ type: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED' });
+    // Istio's buildDefaultPassthroughCluster: the client's protocol upstream, and the default (unlimited) circuit breakers.
+    const unlimited = { value: 4294967295 };
+    expect(resourceNamed(clusters, 'PassthroughCluster')).toEqual({
+      name: 'PassthroughCluster',
+      type: 'ORIGINAL_DST',
+      connectTimeout: { seconds: 10 },
+      lbPolicy: 'CLUSTER_PROVIDED',
+      typedExtensionProtocolOptions: {
+        [HTTP_PROTOCOL_OPTIONS_KEY]: {
+          '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+          useDownstreamProtocolConfig: { httpProtocolOptions: {}, http2ProtocolOptions: {} },
+        },
+      },
+      circuitBreakers: {
+        thresholds: [{ maxConnections: unlimited, maxPendingRequests: unlimited, maxRequests: unlimited, maxRetries: unlimited, trackRemaining: true }],
+      },
+    });
   });
 
   it('with names, returns only those that exist', () => {
@@ -57,23 +80,17 @@ describe('CDS for ServiceEntry resolutions', () => {
   const tcp = port(5432, 'TCP', 'pg');
   const web = port(80, 'HTTP', 'http');
 
-  it('STATIC → STATIC cluster with the ready endpoints inline', () => {
+  it('STATIC → an EDS cluster, as Istio load-balances a STATIC ServiceEntry client-side (convertResolution)', () => {
     const db = serviceEntry('db.internal', 'default', 'STATIC', [tcp]);
-    const snap = snapshot({
-      services: [db],
-      endpoints: { 'db.internal': [endpoint('192.168.0.1', tcp), endpoint('192.168.0.2', tcp, { ready: false })] },
-    });
+    const snap = snapshot({ services: [db], endpoints: { 'db.internal': [endpoint('192.168.0.1', tcp)] } });
     const cluster = resourceNamed(generateFor(cdsGenerator, snap, proxy('sidecar')), 'outbound|5432||db.internal');
-    expect(cluster['type']).toBe('STATIC');
-    expect(cluster['loadAssignment']).toMatchObject({
-      clusterName: 'outbound|5432||db.internal',
-      endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: '192.168.0.1', portValue: 5432 } } } }] }],
-    });
+    expect(cluster).toMatchObject({ type: 'EDS', edsClusterConfig: { serviceName: 'outbound|5432||db.internal' } });
+    expect(cluster).not.toHaveProperty('loadAssignment');
   });
 
-  it('STATIC without endpoints is left out, as Istio does', () => {
+  it('STATIC without endpoints still has its cluster: an EDS cluster waits for endpoints', () => {
     const snap = snapshot({ services: [serviceEntry('db.internal', 'default', 'STATIC', [tcp])] });
-    expect(namesOf(generateFor(cdsGenerator, snap, proxy('sidecar')))).not.toContain('outbound|5432||db.internal');
+    expect(namesOf(generateFor(cdsGenerator, snap, proxy('sidecar')))).toContain('outbound|5432||db.internal');
   });
 
   it('DNS → STRICT_DNS resolving the host itself when there are no endpoints', () => {
@@ -124,7 +141,12 @@ describe('CDS for proxyless gRPC', () => {
   it('keys on envoy versus proxyless and on the DestinationRule view of the client namespace', () => {
     // A rule for another namespace's service gives its own namespace a view of its own (it shadows the public rule there).
     const snap = snapshot({ services: [reviews], destinationRules: [reviewsRule, destinationRule('for-shop', 'shop', { host: fqdn('reviews') })] });
-    const key = (type: Parameters<typeof proxy>[0], namespace = 'default'): unknown => cdsGenerator.keyOf(proxy(type, namespace), snap);
+    // The inbound part is a sidecar's own workload, tested with the inbound clusters; here only the outbound parts count.
+    const key = (type: Parameters<typeof proxy>[0], namespace = 'default'): unknown => {
+      const { inbound: _inbound, ...outbound } = cdsGenerator.keyOf(proxy(type, namespace), snap);
+      return outbound;
+    };
+    // Sidecars and gateways differ only in reading credentialName Secrets, which no rule here names.
     expect(key('sidecar', 'a')).toEqual(key('router', 'a'));
     expect(key('sidecar', 'a')).toEqual(key('sidecar', 'b'));
     expect(key('sidecar', 'default')).toEqual(key('sidecar', 'a'));

@@ -78,7 +78,7 @@ describe('EDS', () => {
   });
 
   it('names every cluster of a host, subsets included, as affected by its endpoints', () => {
-    const affected = edsGenerator.affectedByEndpoints?.(snap, { destinationRuleView: '' }, new Set([fqdn('reviews'), fqdn('nosuch')]));
+    const affected = edsGenerator.affectedByEndpoints?.(snap, { destinationRuleView: '', localityClient: '' }, new Set([fqdn('reviews'), fqdn('nosuch')]));
     expect([...(affected ?? [])].sort()).toEqual(namesOf(all).sort());
   });
 });

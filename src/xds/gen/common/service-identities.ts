@@ -1,0 +1,18 @@
+/**
+ * The SPIFFE identities a service's workloads run as, which Istio's
+ * ISTIO_MUTUAL client checks the server certificate against
+ * (PushContext.ServiceAccounts): spiffe://<trust domain>/ns/<namespace>/sa/<service account>.
+ */
+import type { MeshService, MeshSnapshot } from '../../../model/types.js';
+
+export function spiffeIdentity(trustDomain: string, namespace: string, serviceAccount: string): string {
+  return `spiffe://${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+}
+
+export function serviceIdentities(snapshot: MeshSnapshot, service: MeshService): string[] {
+  const out = new Set<string>();
+  for (const endpoint of snapshot.endpoints.get(service.hostname) ?? []) {
+    if (endpoint.serviceAccount) out.add(spiffeIdentity(snapshot.mesh.trustDomain, service.namespace, endpoint.serviceAccount));
+  }
+  return [...out].sort();
+}
