@@ -8,7 +8,7 @@
  * a namespace limited to its own namespace gets only those services.
  */
 import { configHostMatches } from './host-match.js';
-import type { IstioConfig, MeshService, SidecarSpec } from './types.js';
+import type { Destination, IstioConfig, MeshService, SidecarPort, SidecarSpec } from './types.js';
 
 interface EgressHost {
   readonly namespace: string;
@@ -34,4 +34,47 @@ export function servicesInSidecarScope(sidecar: IstioConfig<SidecarSpec>, servic
   if (listeners.length === 0) return services;
   const hosts = listeners.flatMap((l) => l.hosts ?? []).flatMap((h) => parseEgressHost(h, sidecar.meta.namespace) ?? []);
   return Object.freeze(services.filter((service) => hosts.some((h) => selects(h, service))));
+}
+
+/**
+ * One egress listener of a Sidecar with the services its hosts select
+ * (Istio's IstioEgressListenerWrapper). A listener without a port is the
+ * catch-all: it covers every port of its services not already claimed by a
+ * listener with a port.
+ */
+export interface EgressListenerScope {
+  readonly port?: SidecarPort;
+  readonly bind?: string;
+  readonly captureMode?: string;
+  readonly services: readonly MeshService[];
+}
+
+/** A Sidecar's egress listeners in declared order; no Sidecar, or one without egress, is a single catch-all over `services`. */
+export function sidecarEgressListeners(sidecar: IstioConfig<SidecarSpec> | undefined, services: readonly MeshService[]): readonly EgressListenerScope[] {
+  const listeners = sidecar?.spec.egress ?? [];
+  if (!sidecar || listeners.length === 0) return [{ services }];
+  return listeners.map((listener) => {
+    const hosts = (listener.hosts ?? []).flatMap((h) => parseEgressHost(h, sidecar.meta.namespace) ?? []);
+    return {
+      port: listener.port,
+      bind: listener.bind,
+      captureMode: listener.captureMode,
+      services: services.filter((service) => hosts.some((h) => selects(h, service))),
+    };
+  });
+}
+
+export interface OutboundPolicy {
+  readonly mode: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** Only under ALLOW_ANY: where unknown destinations go instead of their original address. */
+  readonly egressProxy?: Destination;
+}
+
+/** The Sidecar's outboundTrafficPolicy when it sets one, else the mesh's (Istio's SidecarScope.OutboundTrafficPolicy). */
+export function outboundPolicyOf(sidecar: IstioConfig<SidecarSpec> | undefined, meshMode: OutboundPolicy['mode']): OutboundPolicy {
+  const own = sidecar?.spec.outboundTrafficPolicy;
+  if (!own) return { mode: meshMode };
+  // REGISTRY_ONLY is the enum's zero value: a policy without a mode restricts.
+  const mode = own.mode === 'ALLOW_ANY' ? 'ALLOW_ANY' : 'REGISTRY_ONLY';
+  return mode === 'ALLOW_ANY' && own.egressProxy?.host ? { mode, egressProxy: own.egressProxy } : { mode };
 }

@@ -13,6 +13,6 @@ export function buildProxylessApiListener(target: DialedTarget): Record<string, 
     name: target.name,
     // gRPC ignores the address of an API listener; it is informational, as in Istio.
     address: socketAddress(serviceVip(target.service) ?? '0.0.0.0', target.port.port),
-    apiListener: { apiListener: rdsHttpConnectionManager(target.name, target.name) },
+    apiListener: { apiListener: rdsHttpConnectionManager(target.name, target.name, 'proxyless') },
   };
 }

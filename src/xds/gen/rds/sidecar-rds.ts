@@ -1,22 +1,27 @@
 /**
  * A sidecar's route configurations: one per HTTP port number ("<port>").
- * Short-name domains depend on the sidecar's namespace, hence the key.
+ * Short-name domains depend on the sidecar's namespace, hence the key; the
+ * egress scope names the Sidecar, which decides the services per port and
+ * the catch-all's outbound traffic policy.
  */
 import type { ProxyNode } from '../../../model/proxy.js';
 import type { MeshSnapshot } from '../../../model/types.js';
 import type { GeneratedResource } from '../generator.js';
-import { egressScopeOf, scopedServices } from '../common/mesh-services.js';
-import { httpPortNumbers } from '../lds/build-sidecar-outbound-listeners.js';
+import { egressScopeOf } from '../common/mesh-services.js';
+import { httpRoutePorts, outboundListenerPlans } from '../lds/sidecar-outbound-plan.js';
 import { buildSidecarRouteConfig } from './build-sidecar-route-config.js';
+import { labelsOfSourceLabelsKey, sourceLabelsKey } from './source-labels-key.js';
 
 export type SidecarRdsKey = {
   readonly kind: 'sidecar';
   readonly namespace: string;
   readonly egressScope: string;
+  /** The sidecar's labels that some VirtualService's match.sourceLabels names ("name=value"), usually none. */
+  readonly sourceLabels: readonly string[];
 };
 
 export function sidecarRdsKey(proxy: ProxyNode, snapshot: MeshSnapshot): SidecarRdsKey {
-  return { kind: 'sidecar', namespace: proxy.namespace, egressScope: egressScopeOf(proxy, snapshot) };
+  return { kind: 'sidecar', namespace: proxy.namespace, egressScope: egressScopeOf(proxy, snapshot), sourceLabels: sourceLabelsKey(snapshot, proxy.labels) };
 }
 
 /**
@@ -25,7 +30,7 @@ export function sidecarRdsKey(proxy: ProxyNode, snapshot: MeshSnapshot): Sidecar
  * still ask for it, and Envoy would otherwise wait on it.
  */
 function sidecarRouteNames(snapshot: MeshSnapshot, scope: string, names: ReadonlySet<string> | undefined): number[] {
-  if (!names) return httpPortNumbers(scopedServices(snapshot, scope));
+  if (!names) return httpRoutePorts(outboundListenerPlans(snapshot, scope));
   return [...names]
     .filter((name) => /^[1-9][0-9]{0,4}$/.test(name) && Number(name) <= 65535)
     .map(Number)
@@ -35,6 +40,6 @@ function sidecarRouteNames(snapshot: MeshSnapshot, scope: string, names: Readonl
 export function buildSidecarRouteConfigs(snapshot: MeshSnapshot, key: SidecarRdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
   return sidecarRouteNames(snapshot, key.egressScope, names).map((port) => ({
     name: String(port),
-    resource: buildSidecarRouteConfig(snapshot, port, key.namespace, key.egressScope),
+    resource: buildSidecarRouteConfig(snapshot, port, key.namespace, key.egressScope, labelsOfSourceLabelsKey(key.sourceLabels)),
   }));
 }

@@ -20,17 +20,27 @@ function onlyFilter(listener: Record<string, unknown>): Filter {
 describe('LDS for sidecars', () => {
   const listeners = generateFor(ldsGenerator, snap, proxy('sidecar'));
 
+  // Istio's buildOutboundCatchAllNetworkFilterChains: the blackhole chain for 15001 itself, then the catch-all.
+  function catchAllFilter(virtual: Record<string, unknown>): Filter {
+    const chains = virtual['filterChains'] as { name: string; filterChainMatch?: unknown; filters: Filter[] }[];
+    expect(chains.map((c) => c.name)).toEqual(['virtualOutbound-blackhole', 'virtualOutbound-catchall-tcp']);
+    expect(chains[0]?.filterChainMatch).toEqual({ destinationPort: { value: 15001 } });
+    expect(chains[0]?.filters[0]?.typedConfig).toMatchObject({ cluster: 'BlackHoleCluster' });
+    expect(chains[1]).not.toHaveProperty('filterChainMatch');
+    return chains[1]?.filters[0] as Filter;
+  }
+
   it('captures outbound traffic on 15001 and passes unknown destinations through under ALLOW_ANY', () => {
     const virtual = resourceNamed(listeners, 'virtualOutbound');
     expect(virtual['address']).toEqual({ socketAddress: { address: '0.0.0.0', portValue: 15001 } });
     expect(virtual['useOriginalDst']).toEqual({ value: true });
-    expect(onlyFilter(virtual).typedConfig).toMatchObject({ cluster: 'PassthroughCluster' });
+    expect(catchAllFilter(virtual).typedConfig).toMatchObject({ cluster: 'PassthroughCluster' });
   });
 
   it('black-holes unknown destinations under REGISTRY_ONLY', () => {
     const strict = snapshot({ services: [reviews], mesh: { outboundTrafficPolicy: 'REGISTRY_ONLY' } });
     const virtual = resourceNamed(generateFor(ldsGenerator, strict, proxy('sidecar')), 'virtualOutbound');
-    expect(onlyFilter(virtual).typedConfig).toMatchObject({ cluster: 'BlackHoleCluster' });
+    expect(catchAllFilter(virtual).typedConfig).toMatchObject({ cluster: 'BlackHoleCluster' });
   });
 
   it('has one non-binding HTTP listener per HTTP, HTTP2 and GRPC port, routed by RDS config "<port>"', () => {
@@ -42,13 +52,30 @@ describe('LDS for sidecars', () => {
       expect(filter.typedConfig).toMatchObject({
         statPrefix: `outbound_0.0.0.0_${p}`,
         rds: { routeConfigName: String(p), configSource: { ads: {}, resourceApiVersion: 'V3' } },
-        httpFilters: [{ name: 'envoy.filters.http.router' }],
+        // Istio's sidecar order: fault and CORS (idle until a route configures them), router last.
+        httpFilters: [{ name: 'envoy.filters.http.fault' }, { name: 'envoy.filters.http.cors' }, { name: 'envoy.filters.http.router' }],
       });
     }
   });
 
+  it('on 0.0.0.0 takes only what the HTTP inspector recognises as HTTP; other traffic falls through (Istio: HTTP over a TCP port)', () => {
+    const listener = resourceNamed(listeners, '0.0.0.0_9080');
+    const [chain] = listener['filterChains'] as { filterChainMatch: unknown }[];
+    expect(chain?.filterChainMatch).toEqual({ applicationProtocols: ['http/1.1', 'h2c'], transportProtocol: 'raw_buffer' });
+    expect(listener['listenerFilters']).toEqual([
+      { name: 'envoy.filters.listener.http_inspector', typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.http_inspector.v3.HttpInspector' } },
+    ]);
+    expect(listener['defaultFilterChain']).toEqual({
+      filterChainMatch: {},
+      name: 'PassthroughFilterChain',
+      filters: [{ name: 'envoy.filters.network.tcp_proxy', typedConfig: expect.objectContaining({ cluster: 'PassthroughCluster' }) }],
+    });
+  });
+
   it('proxies TCP ports by VIP straight to the cluster, skipping services without one', () => {
-    const filter = onlyFilter(resourceNamed(listeners, '10.96.0.14_27017'));
+    const tcp = resourceNamed(listeners, '10.96.0.14_27017');
+    expect(tcp).not.toHaveProperty('defaultFilterChain');
+    const filter = onlyFilter(tcp);
     expect(filter.typedConfig).toMatchObject({ cluster: `outbound|27017||${fqdn('mongodb')}` });
     expect(namesOf(listeners).some((n) => n.endsWith('_5432'))).toBe(false);
   });
@@ -56,7 +83,7 @@ describe('LDS for sidecars', () => {
   it("builds no HTTP listener on the sidecar's own capture ports", () => {
     const clash = kubeService('clash', 'default', [port(15001, 'HTTP', 'http'), port(15006, 'HTTP', 'http2')]);
     const names = namesOf(generateFor(ldsGenerator, snapshot({ services: [clash] }), proxy('sidecar')));
-    expect(names).toEqual(['virtualOutbound']);
+    expect(names).toEqual(['virtualOutbound', 'virtualInbound']);
   });
 
   it('gives gateways no sidecar listeners', () => {
@@ -93,7 +120,7 @@ describe('LDS for proxyless gRPC', () => {
     ]);
   });
 
-  it('keys proxyless clients by namespace and Envoy proxies by kind alone', () => {
+  it('keys proxyless clients by namespace, and sidecars without inbound ports or L4 routes not by namespace', () => {
     const any = snapshot({});
     expect(ldsGenerator.keyOf(proxy('proxyless', 'a'), any)).not.toEqual(ldsGenerator.keyOf(proxy('proxyless', 'b'), any));
     expect(ldsGenerator.keyOf(proxy('sidecar', 'a'), any)).toEqual(ldsGenerator.keyOf(proxy('sidecar', 'b'), any));

@@ -1,0 +1,31 @@
+/** Small accessors for sidecar listener tests; shapes are protobufjs fromObject inputs, as generators write them. */
+import { expect } from 'vitest';
+import type { ProxyNode } from '../../../../src/model/proxy.js';
+import { proxy } from '../helpers/mesh-builder.js';
+
+export type Json = Record<string, unknown>;
+
+/** A sidecar of `app` in `namespace`, as pilot-agent announces it; `overrides` sets metadata-derived fields. */
+export function workloadProxy(app: string, namespace = 'default', overrides: Partial<ProxyNode> = {}): ProxyNode {
+  return { ...proxy('sidecar', namespace, { app }), ...overrides };
+}
+
+export function chains(listener: Json): Json[] {
+  return listener['filterChains'] as Json[];
+}
+
+export function chainNamed(listener: Json, name: string): Json {
+  const found = chains(listener).filter((c) => c['name'] === name);
+  expect(found, `chains named ${name}`).toHaveLength(1);
+  return found[0] as Json;
+}
+
+export function onlyFilter(chain: Json): Json {
+  const filters = chain['filters'] as Json[];
+  expect(filters).toHaveLength(1);
+  return filters[0] as Json;
+}
+
+export function typedConfig(chain: Json): Json {
+  return onlyFilter(chain)['typedConfig'] as Json;
+}
