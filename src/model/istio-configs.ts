@@ -72,7 +72,8 @@ export function virtualServiceConfig(object: ConfigObject, domainSuffix: string)
   });
   const resolved: VirtualServiceSpec = {
     ...spec,
-    hosts: spec.hosts.map(resolve),
+    // A delegate has no hosts.
+    hosts: (spec.hosts ?? []).map(resolve),
     ...(spec.gateways ? { gateways: resolveGateways(spec.gateways) } : {}),
     ...(http ? { http } : {}),
     ...(spec.tcp ? { tcp: resolveOtherRoutes(spec.tcp) } : {}),

@@ -93,9 +93,22 @@ export interface Destination {
   readonly port?: PortSelector;
 }
 
+/** Header changes of a route or of one weighted destination (Istio's Headers). */
+export interface HeaderOperations {
+  readonly set?: Readonly<Record<string, string>>;
+  readonly add?: Readonly<Record<string, string>>;
+  readonly remove?: readonly string[];
+}
+
+export interface Headers {
+  readonly request?: HeaderOperations;
+  readonly response?: HeaderOperations;
+}
+
 export interface HTTPRouteDestination {
   readonly destination: Destination;
   readonly weight?: number;
+  readonly headers?: Headers;
 }
 
 export interface StringMatch {
@@ -107,24 +120,115 @@ export interface StringMatch {
 export interface HTTPMatchRequest {
   readonly name?: string;
   readonly uri?: StringMatch;
+  readonly scheme?: StringMatch;
   readonly method?: StringMatch;
   readonly authority?: StringMatch;
   readonly headers?: Readonly<Record<string, StringMatch>>;
+  readonly withoutHeaders?: Readonly<Record<string, StringMatch>>;
   readonly queryParams?: Readonly<Record<string, StringMatch>>;
+  readonly ignoreUriCase?: boolean;
   readonly port?: number;
   readonly sourceLabels?: Readonly<Record<string, string>>;
+  readonly sourceNamespace?: string;
   readonly gateways?: readonly string[];
+  readonly statPrefix?: string;
+}
+
+/** Istio's Percent: a double in [0, 100]. */
+export interface Percent { readonly value?: number }
+
+export interface HTTPRedirect {
+  readonly uri?: string;
+  readonly authority?: string;
+  readonly port?: number;
+  readonly derivePort?: 'FROM_PROTOCOL_DEFAULT' | 'FROM_REQUEST_PORT';
+  readonly scheme?: string;
+  readonly redirectCode?: number;
+}
+
+/** A body is a string, or bytes as base64 (protobuf JSON's form). */
+export interface HTTPDirectResponse {
+  readonly status: number;
+  readonly body?: { readonly string?: string; readonly bytes?: string };
+}
+
+export interface HTTPRewrite {
+  readonly uri?: string;
+  readonly authority?: string;
+  readonly uriRegexRewrite?: { readonly match?: string; readonly rewrite?: string };
+}
+
+/** Durations are Go duration strings ("2s"), as written. */
+export interface HTTPRetry {
+  readonly attempts?: number;
+  readonly perTryTimeout?: string;
+  readonly retryOn?: string;
+  readonly retryRemoteLocalities?: WrappedValue<boolean>;
+  readonly retryIgnorePreviousHosts?: WrappedValue<boolean>;
+  readonly backoff?: string;
+}
+
+export interface HTTPFaultInjection {
+  readonly delay?: {
+    readonly fixedDelay?: string;
+    readonly exponentialDelay?: string;
+    readonly percentage?: Percent;
+    /** Deprecated integer percent, read when percentage is absent. */
+    readonly percent?: number;
+  };
+  readonly abort?: {
+    readonly httpStatus?: number;
+    /** A gRPC status name ("UNAVAILABLE"). */
+    readonly grpcStatus?: string;
+    readonly http2Error?: string;
+    readonly percentage?: Percent;
+  };
+}
+
+export interface HTTPMirrorPolicy {
+  readonly destination?: Destination;
+  readonly percentage?: Percent;
+}
+
+export interface CorsPolicy {
+  readonly allowOrigins?: readonly StringMatch[];
+  /** Deprecated exact origins, read when allowOrigins is absent. */
+  readonly allowOrigin?: readonly string[];
+  readonly allowMethods?: readonly string[];
+  readonly allowHeaders?: readonly string[];
+  readonly exposeHeaders?: readonly string[];
+  readonly maxAge?: string;
+  readonly allowCredentials?: WrappedValue<boolean>;
+  readonly unmatchedPreflights?: 'UNSPECIFIED' | 'FORWARD' | 'IGNORE';
+}
+
+/** The VirtualService (namespace defaults to the root's) whose http routes replace this route's destinations. */
+export interface Delegate {
+  readonly name: string;
+  readonly namespace?: string;
 }
 
 export interface HTTPRoute {
   readonly name?: string;
   readonly match?: readonly HTTPMatchRequest[];
   readonly route?: readonly HTTPRouteDestination[];
+  readonly redirect?: HTTPRedirect;
+  readonly directResponse?: HTTPDirectResponse;
+  readonly delegate?: Delegate;
+  readonly rewrite?: HTTPRewrite;
   readonly timeout?: string;
-  /** Later issues read the rest (redirect, rewrite, retries, fault, mirror, corsPolicy, headers). */
-  readonly [field: string]: unknown;
+  readonly retries?: HTTPRetry;
+  readonly fault?: HTTPFaultInjection;
+  readonly mirror?: Destination;
+  readonly mirrorPercentage?: Percent;
+  /** Deprecated integer percent, read when mirrorPercentage is absent. */
+  readonly mirrorPercent?: WrappedValue<number>;
+  readonly mirrors?: readonly HTTPMirrorPolicy[];
+  readonly corsPolicy?: CorsPolicy;
+  readonly headers?: Headers;
 }
 
+/** A VirtualService without hosts is a delegate: only a root's http routes use it. */
 export interface VirtualServiceSpec {
   readonly hosts: readonly string[];
   readonly gateways?: readonly string[];
@@ -134,17 +238,128 @@ export interface VirtualServiceSpec {
   readonly exportTo?: readonly string[];
 }
 
+/** A protobuf wrapper as Istio's YAML carries it: a bare value, or {value: ...} (both validate). */
+export type WrappedValue<T> = T | { readonly value?: T };
+
+/** DestinationRule connectionPool. Durations are Go duration strings ("10s"), as written. */
+export interface ConnectionPoolSettings {
+  readonly tcp?: {
+    readonly maxConnections?: number;
+    readonly connectTimeout?: string;
+    readonly tcpKeepalive?: { readonly probes?: number; readonly time?: string; readonly interval?: string };
+    readonly maxConnectionDuration?: string;
+    readonly idleTimeout?: string;
+  };
+  readonly http?: {
+    readonly http1MaxPendingRequests?: number;
+    readonly http2MaxRequests?: number;
+    readonly maxRequestsPerConnection?: number;
+    readonly maxRetries?: number;
+    readonly idleTimeout?: string;
+    /** DEFAULT, DO_NOT_UPGRADE or UPGRADE (validated). */
+    readonly h2UpgradePolicy?: string;
+    readonly useClientProtocol?: boolean;
+    readonly maxConcurrentStreams?: number;
+    readonly http2KeepAlive?: { readonly interval?: string; readonly timeout?: string };
+  };
+}
+
+export interface OutlierDetection {
+  /** Deprecated by Istio; read by nothing since consecutive5xxErrors replaced it. */
+  readonly consecutiveErrors?: number;
+  readonly consecutive5xxErrors?: WrappedValue<number>;
+  readonly consecutiveGatewayErrors?: WrappedValue<number>;
+  readonly consecutiveLocalOriginFailures?: WrappedValue<number>;
+  readonly splitExternalLocalOriginErrors?: boolean;
+  readonly interval?: string;
+  readonly baseEjectionTime?: string;
+  readonly maxEjectionPercent?: number;
+  readonly minHealthPercent?: number;
+}
+
+export interface ConsistentHashLB {
+  readonly httpHeaderName?: string;
+  readonly httpCookie?: { readonly name?: string; readonly path?: string; readonly ttl?: string };
+  readonly useSourceIp?: boolean;
+  readonly httpQueryParameterName?: string;
+  readonly ringHash?: { readonly minimumRingSize?: number };
+  readonly maglev?: { readonly tableSize?: number };
+  /** Deprecated in favour of ringHash.minimumRingSize. */
+  readonly minimumRingSize?: number;
+}
+
+export interface LocalityLbSetting {
+  readonly enabled?: WrappedValue<boolean>;
+  /** from: a "region/zone/subzone" pattern ("*" a wildcard) of the client; to: endpoint locality pattern → weight percent. */
+  readonly distribute?: readonly { readonly from?: string; readonly to?: Readonly<Record<string, number>> }[];
+  /** Regions to fail over to from a client's region. */
+  readonly failover?: readonly { readonly from?: string; readonly to?: string }[];
+  /** Label names (optionally "label=value") ordering endpoints by how many of them match the client's. */
+  readonly failoverPriority?: readonly string[];
+}
+
+export interface LoadBalancerSettings {
+  /** UNSPECIFIED, LEAST_CONN (deprecated), RANDOM, PASSTHROUGH, ROUND_ROBIN or LEAST_REQUEST (validated). */
+  readonly simple?: string;
+  readonly consistentHash?: ConsistentHashLB;
+  readonly localityLbSetting?: LocalityLbSetting;
+  /** Deprecated slow start window ("60s"). */
+  readonly warmupDurationSecs?: string;
+  readonly warmup?: { readonly duration?: string; readonly minimumPercent?: WrappedValue<number>; readonly aggression?: WrappedValue<number> };
+}
+
+export interface ClientTLSSettings {
+  /** DISABLE, SIMPLE, MUTUAL or ISTIO_MUTUAL (validated). */
+  readonly mode?: string;
+  readonly clientCertificate?: string;
+  readonly privateKey?: string;
+  readonly caCertificates?: string;
+  readonly caCrl?: string;
+  readonly credentialName?: string;
+  readonly subjectAltNames?: readonly string[];
+  readonly sni?: string;
+  readonly insecureSkipVerify?: WrappedValue<boolean>;
+}
+
+/** The four sub-policies a port-level setting (and a subset's policy) replaces whole. */
+export interface PortTrafficPolicy {
+  readonly port?: PortSelector;
+  readonly connectionPool?: ConnectionPoolSettings;
+  readonly outlierDetection?: OutlierDetection;
+  readonly loadBalancer?: LoadBalancerSettings;
+  readonly tls?: ClientTLSSettings;
+}
+
+export interface TrafficPolicy {
+  readonly connectionPool?: ConnectionPoolSettings;
+  readonly outlierDetection?: OutlierDetection;
+  readonly loadBalancer?: LoadBalancerSettings;
+  readonly tls?: ClientTLSSettings;
+  readonly portLevelSettings?: readonly PortTrafficPolicy[];
+  readonly retryBudget?: RetryBudget;
+  /** Not translated yet; kept so merges carry them as Istio's do. */
+  readonly tunnel?: unknown;
+  readonly proxyProtocol?: unknown;
+}
+
+/** How many retries may run at once, relative to active requests. */
+export interface RetryBudget {
+  readonly percent?: WrappedValue<number>;
+  readonly minRetryConcurrency?: number;
+  readonly budgetInterval?: string;
+}
+
 export interface Subset {
   readonly name: string;
   readonly labels?: Readonly<Record<string, string>>;
-  readonly trafficPolicy?: unknown;
+  readonly trafficPolicy?: TrafficPolicy;
 }
 
 export interface DestinationRuleSpec {
   readonly host: string;
   readonly workloadSelector?: WorkloadSelector;
   readonly subsets?: readonly Subset[];
-  readonly trafficPolicy?: unknown;
+  readonly trafficPolicy?: TrafficPolicy;
   readonly exportTo?: readonly string[];
 }
 
@@ -188,18 +403,45 @@ export interface GatewaySpec {
   readonly servers: readonly GatewayServer[];
 }
 
+/** A Sidecar listener's port (Istio's SidecarPort): the protocol is a name Istio parses ("HTTP", "TCP", "TLS", ...). */
+export interface SidecarPort {
+  readonly number?: number;
+  readonly protocol?: string;
+  readonly name?: string;
+}
+
 export interface SidecarEgress {
   readonly hosts: readonly string[];
-  readonly port?: Readonly<Record<string, unknown>>;
+  readonly port?: SidecarPort;
   readonly bind?: string;
   readonly captureMode?: string;
+}
+
+/** An inbound listener the Sidecar declares in place of the ones derived from the workload's services. */
+export interface SidecarIngress {
+  readonly port?: SidecarPort;
+  readonly bind?: string;
+  /** "127.0.0.1:<port>", "0.0.0.0:<port>" (the pod IP), "[::1]:<port>", "[::]:<port>" or "unix://<path>"; unset: the original destination. */
+  readonly defaultEndpoint?: string;
+  readonly captureMode?: string;
+  readonly tls?: Readonly<Record<string, unknown>>;
+  /** Limits on connections to the workload through this port; overrides inboundConnectionPool. */
+  readonly connectionPool?: ConnectionPoolSettings;
+}
+
+export interface SidecarOutboundTrafficPolicy {
+  readonly mode?: string;
+  /** Where ALLOW_ANY sends unknown destinations instead of their original address. */
+  readonly egressProxy?: Destination;
 }
 
 export interface SidecarSpec {
   readonly workloadSelector?: WorkloadSelector;
   readonly egress?: readonly SidecarEgress[];
-  readonly ingress?: readonly Readonly<Record<string, unknown>>[];
-  readonly outboundTrafficPolicy?: { readonly mode?: string };
+  readonly ingress?: readonly SidecarIngress[];
+  readonly outboundTrafficPolicy?: SidecarOutboundTrafficPolicy;
+  /** Limits on connections to the workload through every inbound port without its own. */
+  readonly inboundConnectionPool?: ConnectionPoolSettings;
 }
 
 /**

@@ -2,8 +2,11 @@
  * VirtualServices by gateway and visibility, as Istio's virtualServiceIndex
  * keeps them: private to their namespace, exported to named namespaces, or
  * public. A proxy sees its own namespace's first, which is how a namespace
- * overrides a public VirtualService for its own clients.
+ * overrides a public VirtualService for its own clients. Delegates (no
+ * hosts) are not indexed: their routes are merged into the roots that
+ * delegate to them.
  */
+import { resolveDelegates } from './delegate-virtual-services.js';
 import { MESH_GATEWAY } from './gateway-names.js';
 import { HostTable } from './host-match.js';
 import type { IstioConfig, VirtualServiceSpec } from './types.js';
@@ -22,7 +25,7 @@ export class VirtualServiceIndex {
 
   /** `virtualServices` in snapshot order (oldest first); their gateways already resolved to "namespace/name". */
   constructor(virtualServices: readonly VirtualService[]) {
-    for (const vs of virtualServices) {
+    for (const vs of resolveDelegates(virtualServices)) {
       const namespace = vs.meta.namespace;
       const gateways = vs.spec.gateways && vs.spec.gateways.length > 0 ? vs.spec.gateways : [MESH_GATEWAY];
       const exportTo = vs.spec.exportTo && vs.spec.exportTo.length > 0 ? vs.spec.exportTo : DEFAULT_EXPORT_TO;

@@ -27,8 +27,18 @@ const byNamespace: ScopeOf = (config, root) => (config.meta.namespace === root ?
 /** Gateways configure gateway pods in any namespace. */
 const everywhere: ScopeOf = () => 'all';
 
+/**
+ * A delegate (a VirtualService without hosts) is spliced into root
+ * VirtualServices wherever those are visible, which its own exportTo does
+ * not bound: push to everyone.
+ */
+const virtualServiceScope: ScopeOf = (config, root) => {
+  const hosts = (config.spec as { readonly hosts?: readonly string[] }).hosts ?? [];
+  return hosts.length === 0 ? 'all' : byExportTo(config, root);
+};
+
 const LISTS: readonly [(s: MeshSnapshot) => readonly IstioConfig<unknown>[], ScopeOf][] = [
-  [(s) => s.virtualServices, byExportTo],
+  [(s) => s.virtualServices, virtualServiceScope],
   [(s) => s.destinationRules, byExportTo],
   [(s) => s.gateways, everywhere],
   [(s) => s.sidecars, byNamespace],

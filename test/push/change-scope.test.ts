@@ -31,6 +31,13 @@ describe('classifyChange scopes', () => {
     expect([...request.namespaces!]).toEqual(['shop']);
   });
 
+  it('a delegate VirtualService (no hosts) exported to "." pushes everyone: root VirtualServices elsewhere splice it in', () => {
+    const delegate = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews-delegate, namespace: shop}\nspec:\n  exportTo: ["."]\n  http: [{route: [{destination: {host: reviews.default.svc.cluster.local}}]}]\n';
+    const request = classify(delegate, 'VirtualService/shop/reviews-delegate');
+    expect(request.full).toBe(true);
+    expect(request.namespaces).toBeUndefined();
+  });
+
   it('a DestinationRule exported to named namespaces pushes those', () => {
     expect([...classify(dr('shop', 'web'), 'DestinationRule/shop/ratings').namespaces!]).toEqual(['web']);
   });

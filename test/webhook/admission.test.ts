@@ -48,12 +48,12 @@ describe('reviewAdmission', () => {
 
   it('denies an invalid VirtualService with code 400 and the message naming kind, namespace/name and field', () => {
     const counts = new Counts();
-    const out = response(reviewAdmission(review(virtualService('bad', { hosts: [], http: [{ route: [{ destination: { host: 'reviews' }, weight: 300 }] }] })), { observer: counts }));
+    const out = response(reviewAdmission(review(virtualService('bad', { hosts: ['*'], http: [{ route: [{ destination: { host: 'reviews' }, weight: 300 }] }] })), { observer: counts }));
     expect(out.allowed).toBe(false);
     expect(out.uid).toBe('uid-1');
     expect(out.status?.code).toBe(400);
     // The namespace comes from the request when the object leaves it out.
-    expect(out.status?.message).toMatch(/^configuration is invalid: VirtualService bookinfo\/bad: spec\.hosts: virtual service must have at least one host/);
+    expect(out.status?.message).toMatch(/^configuration is invalid: VirtualService bookinfo\/bad: spec\.hosts\[0\]: wildcard host \* is not allowed for virtual services bound to the mesh gateway/);
     expect(out.status?.message).toContain('VirtualService bookinfo/bad: spec.http[0].route[0].weight:');
     expect(counts.events).toEqual(['failed virtualservices invalid_resource']);
   });
@@ -92,8 +92,8 @@ describe('reviewAdmission', () => {
   });
 
   it('names a generateName object by its prefix', () => {
-    const out = response(reviewAdmission(review({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { generateName: 'gen-' }, spec: { hosts: [] } })));
-    expect(out.status?.message).toMatch(/^configuration is invalid: VirtualService bookinfo\/gen-: spec\.hosts/);
+    const out = response(reviewAdmission(review({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { generateName: 'gen-' }, spec: { hosts: ['reviews'] } })));
+    expect(out.status?.message).toMatch(/^configuration is invalid: VirtualService bookinfo\/gen-: spec: http, tcp or tls must be provided/);
   });
 
   it('answers HTTP 400 to a body that is no AdmissionReview v1, never throwing', () => {

@@ -74,10 +74,10 @@ describe('webhook server', () => {
     const ok = await request(server.port, cert.certPem, 'POST', '/validate', admissionReview(vs('ok', ['reviews'])));
     expect(ok.type).toBe('application/json');
     expect(JSON.parse(ok.body)).toEqual({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'u-42', allowed: true } });
-    const bad = await request(server.port, cert.certPem, 'POST', '/validate/', admissionReview(vs('bad', [])));
+    const bad = await request(server.port, cert.certPem, 'POST', '/validate/', admissionReview(vs('bad', ['*'])));
     expect(JSON.parse(bad.body)).toEqual({
       apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-      response: { uid: 'u-42', allowed: false, status: { code: 400, message: 'configuration is invalid: VirtualService default/bad: spec.hosts: virtual service must have at least one host' } },
+      response: { uid: 'u-42', allowed: false, status: { code: 400, message: 'configuration is invalid: VirtualService default/bad: spec.hosts[0]: wildcard host * is not allowed for virtual services bound to the mesh gateway' } },
     });
     const deleted = await request(server.port, cert.certPem, 'POST', '/validate', admissionReview(null, 'DELETE'));
     expect(JSON.parse(deleted.body).response).toEqual({ uid: 'u-42', allowed: true });
@@ -154,7 +154,7 @@ describe('tsiod serve with the webhook and readiness ports', () => {
       expect((await fetch(`http://127.0.0.1:${tsiod.readinessPort}/ready`)).status).toBe(monitoringReady);
       expect(monitoringReady).toBe(200);
       expect((await request(tsiod.webhookPort!, caBundle, 'GET', '/ready')).status).toBe(200);
-      const bad = await request(tsiod.webhookPort!, caBundle, 'POST', '/validate', admissionReview(vs('bad', [])));
+      const bad = await request(tsiod.webhookPort!, caBundle, 'POST', '/validate', admissionReview(vs('bad', ['*'])));
       expect(JSON.parse(bad.body).response.allowed).toBe(false);
       expect(await (await fetch(`http://127.0.0.1:${tsiod.monitoringPort}/metrics`)).text()).toMatch(/^galley_validation_failed\{.*reason="invalid_resource"\} 1$/m);
       expect(logs.text()).toMatch(/admission denied: configuration is invalid: VirtualService default\/bad/);

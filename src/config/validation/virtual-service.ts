@@ -18,8 +18,9 @@ export const validateVirtualService: ObjectValidator = (object: ConfigObject) =>
   const gateways = stringList(errors, spec['gateways'], 'spec.gateways');
   const boundToMesh = gateways.length === 0 || gateways.includes(MESH_GATEWAY);
   const hosts = stringList(errors, spec['hosts'], 'spec.hosts');
-  // A hosts field of the wrong type has been reported as such; saying it is empty too would say it twice.
-  if (hosts.length === 0 && (spec['hosts'] == null || Array.isArray(spec['hosts']))) errors.add('spec.hosts', 'virtual service must have at least one host');
+  // Without hosts a VirtualService is a delegate (a hosts field of the wrong type has been reported as such).
+  const isDelegate = hosts.length === 0 && (spec['hosts'] == null || Array.isArray(spec['hosts']));
+  if (isDelegate) checkDelegateSpec(errors, spec);
   let allHostsValid = true;
   hosts.forEach((host, i) => {
     const problem =
@@ -41,7 +42,7 @@ export const validateVirtualService: ObjectValidator = (object: ConfigObject) =>
   const routeLists = ['http', 'tcp', 'tls'].map((field) => arrayField(errors, spec[field], `spec.${field}`));
   if (routeLists.every((list) => !list || list.length === 0)) errors.add('spec', 'http, tcp or tls must be provided in virtual service');
   for (const [route, path] of objectElements(errors, routeLists[0], 'spec.http')) {
-    checkHttpRoute(errors, route, path);
+    checkHttpRoute(errors, route, path, isDelegate);
   }
   for (const [route, path] of objectElements(errors, routeLists[1], 'spec.tcp')) {
     if (noList(route['route'])) {
@@ -55,9 +56,21 @@ export const validateVirtualService: ObjectValidator = (object: ConfigObject) =>
   return errors.list();
 };
 
-function checkHttpRoute(errors: ErrorList, route: { readonly [key: string]: JsonValue }, path: string): void {
+/**
+ * Istio's ValidateVirtualService for a VirtualService without hosts: a
+ * delegate, whose http routes a root VirtualService takes in. It binds to
+ * no gateway and has no TCP or TLS routes (Istio delegates only HTTP).
+ */
+function checkDelegateSpec(errors: ErrorList, spec: { readonly [key: string]: JsonValue }): void {
+  const nonEmpty = (field: string): boolean => Array.isArray(spec[field]) && (spec[field] as readonly JsonValue[]).length > 0;
+  if (nonEmpty('gateways')) errors.add('spec.gateways', 'delegate virtual service must have no gateways specified');
+  if (nonEmpty('tls')) errors.add('spec.tls', 'delegate virtual service must have no tls route specified');
+  if (nonEmpty('tcp')) errors.add('spec.tcp', 'delegate virtual service must have no tcp route specified');
+}
+
+function checkHttpRoute(errors: ErrorList, route: { readonly [key: string]: JsonValue }, path: string, inDelegate: boolean): void {
   stringField(errors, route['name'], `${path}.name`);
-  checkRouteConflicts(errors, route, path);
+  checkRouteConflicts(errors, route, path, inDelegate);
   checkRouteDestinations(errors, route['route'], `${path}.route`);
   for (const [match, matchPath] of objectElements(errors, arrayField(errors, route['match'], `${path}.match`), `${path}.match`)) {
     checkMatch(errors, match, matchPath);
@@ -72,15 +85,18 @@ function checkHttpRoute(errors: ErrorList, route: { readonly [key: string]: Json
 
 /**
  * Istio's validateHTTPRouteConflict: a route delegating to another
- * VirtualService carries nothing else that routes; otherwise exactly one of
- * route, redirect and directResponse, and no fault or rewrite beside a
- * redirect or a direct response.
+ * VirtualService carries nothing else that routes, and a delegate's routes
+ * delegate no further; otherwise exactly one of route, redirect and
+ * directResponse, and no fault or rewrite beside a redirect or a direct
+ * response.
  */
-function checkRouteConflicts(errors: ErrorList, route: { readonly [key: string]: JsonValue }, path: string): void {
+function checkRouteConflicts(errors: ErrorList, route: { readonly [key: string]: JsonValue }, path: string, inDelegate: boolean): void {
   const set = (field: string): boolean => route[field] !== undefined && route[field] !== null;
   const hasRoute = Array.isArray(route['route']) && route['route'].length > 0;
   const name = typeof route['name'] === 'string' ? route['name'] : '';
-  if (set('delegate')) {
+  if (inDelegate) {
+    if (set('delegate')) errors.add(path, 'delegate HTTP route cannot contain delegate');
+  } else if (set('delegate')) {
     if (set('redirect')) errors.add(path, `root HTTP route ${name} must not specify redirect`);
     if (hasRoute) errors.add(path, `root HTTP route ${name} must not specify route`);
     return;

@@ -131,10 +131,10 @@ whenKubeEnvAvailable('Kubernetes source', () => {
 
       // A valid object turned invalid goes away; the rest stays.
       await cluster.update(virtualService(ns, 'good', []), (current) => {
-        (current as unknown as { spec: { hosts: string[] } }).spec.hosts = [];
+        (current as unknown as { spec: { hosts: string[] } }).spec.hosts = ['*'];
       });
       await waitFor('the broken VirtualService removed', () => source.store.get('VirtualService/invalid/good') === undefined);
-      expect(errors.at(-1)).toMatch(/VirtualService invalid\/good: spec.hosts: virtual service must have at least one host/);
+      expect(errors.at(-1)).toMatch(/VirtualService invalid\/good: spec.hosts\[0\]: wildcard host \* is not allowed/);
       expect(source.store.get('Service/default/kubernetes')).toBeDefined();
 
       await cluster.update(virtualService(ns, 'bad', []), (current) => {

@@ -84,14 +84,14 @@ whenKubeEnvAvailable('validating webhook behind a real kube-apiserver', () => {
         await new Promise((r) => setTimeout(r, 200));
       }
 
-      const err = await custom.createNamespacedCustomObject({ ...VS, body: virtualService('invalid', []) }).then(() => undefined, (e: unknown) => e);
+      const err = await custom.createNamespacedCustomObject({ ...VS, body: virtualService('invalid', ['*']) }).then(() => undefined, (e: unknown) => e);
       expect(err, 'the invalid VirtualService was stored').toBeDefined();
       const { code, body } = rejection(err);
       expect(code).toBe(400);
       const status = JSON.parse(body) as { message: string; code: number };
       expect(status.code).toBe(400);
       expect(status.message).toBe(
-        `admission webhook "${WEBHOOK_NAME}" denied the request: configuration is invalid: VirtualService default/invalid: spec.hosts: virtual service must have at least one host`,
+        `admission webhook "${WEBHOOK_NAME}" denied the request: configuration is invalid: VirtualService default/invalid: spec.hosts[0]: wildcard host * is not allowed for virtual services bound to the mesh gateway`,
       );
       await expect(custom.getNamespacedCustomObject({ ...VS, name: 'invalid' })).rejects.toMatchObject({ code: 404 });
 

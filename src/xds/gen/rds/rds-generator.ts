@@ -8,16 +8,17 @@ import type { GeneratedResource, ResourceGenerator } from '../generator.js';
 import { buildGatewayRouteConfigs, gatewayRdsKey, type GatewayRdsKey } from '../gateway/gateway-rds.js';
 import { proxylessTargets } from '../proxyless/resolve-dialed-host.js';
 import { buildProxylessRouteConfig } from './build-proxyless-route-config.js';
+import { labelsOfSourceLabelsKey, sourceLabelsKey } from './source-labels-key.js';
 import { buildSidecarRouteConfigs, sidecarRdsKey, type SidecarRdsKey } from './sidecar-rds.js';
 
-export type RdsKey = SidecarRdsKey | GatewayRdsKey | { readonly kind: 'proxyless'; readonly namespace: string };
+export type RdsKey = SidecarRdsKey | GatewayRdsKey | { readonly kind: 'proxyless'; readonly namespace: string; readonly sourceLabels: readonly string[] };
 
 export const rdsGenerator: ResourceGenerator<RdsKey> = {
   typeUrl: RouteType,
   keyOf: (proxy, snapshot) => {
     switch (proxy.type) {
       case 'proxyless':
-        return { kind: 'proxyless', namespace: proxy.namespace };
+        return { kind: 'proxyless', namespace: proxy.namespace, sourceLabels: sourceLabelsKey(snapshot, proxy.labels) };
       case 'router':
         return gatewayRdsKey(proxy, snapshot);
       case 'sidecar':
@@ -29,7 +30,7 @@ export const rdsGenerator: ResourceGenerator<RdsKey> = {
       case 'proxyless':
         return proxylessTargets(snapshot, key.namespace, names).map((target) => ({
           name: target.name,
-          resource: buildProxylessRouteConfig(snapshot, target, key.namespace),
+          resource: buildProxylessRouteConfig(snapshot, target, key.namespace, labelsOfSourceLabelsKey(key.sourceLabels)),
         }));
       case 'router':
         return buildGatewayRouteConfigs(snapshot, key, names);

@@ -15,4 +15,12 @@ export interface RouteContext {
    * naming gateways applies only when this one is among them.
    */
   readonly gateway: string;
+  /**
+   * The client's labels that some match.sourceLabels names (see
+   * sourceLabelsKey): a match with sourceLabels applies only when they are
+   * all among these. Absent: no labels, so such matches never apply.
+   */
+  readonly proxyLabels?: Readonly<Record<string, string>>;
+  /** The server terminates TLS (a gateway's HTTPS server): a redirect without a scheme keeps https. */
+  readonly tls?: boolean;
 }

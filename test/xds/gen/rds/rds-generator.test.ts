@@ -116,7 +116,20 @@ describe('RDS for sidecars', () => {
       {
         name: 'default',
         match: { prefix: '/' },
-        route: { cluster: `outbound|9080||${reviewsHost}`, timeout: { seconds: 0 }, maxGrpcTimeout: { seconds: 0 } },
+        // Istio's BuildDefaultHTTPOutboundRoute: no timeout, and the mesh's default retry policy.
+        route: {
+          cluster: `outbound|9080||${reviewsHost}`,
+          timeout: { seconds: 0 },
+          maxGrpcTimeout: { seconds: 0 },
+          retryPolicy: {
+            retryOn: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
+            numRetries: { value: 2 },
+            retryHostPredicate: [
+              { name: 'envoy.retry_host_predicates.previous_hosts', typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' } },
+            ],
+            hostSelectionRetryMaxAttempts: 5,
+          },
+        },
         decorator: { operation: `${reviewsHost}:9080/*` },
       },
     ]);
