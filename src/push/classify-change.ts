@@ -30,7 +30,21 @@ export function classifyChange(changes: ChangeSet, previous: MeshSnapshot | unde
   if (hosts.length === 0) return endpointPush([]);
   const onlyEndpointKinds = [...changes.kinds].every((kind) => ENDPOINT_KINDS.has(kind));
   const allEds = hosts.every((host) => next.services.get(host)?.resolution === 'EDS');
-  return onlyEndpointKinds && allEds ? endpointPush(hosts) : fullPush('config', keys);
+  // ISTIO_MUTUAL clusters verify the service accounts of a service's endpoints (SANs in CDS): a new one needs CDS too, as in Istio.
+  const sameIdentities = hosts.every((host) => sameServiceAccounts(previous, next, host));
+  return onlyEndpointKinds && allEds && sameIdentities ? endpointPush(hosts) : fullPush('config', keys);
+}
+
+function serviceAccountsOf(snapshot: MeshSnapshot, host: string): Set<string> {
+  const accounts = new Set<string>();
+  for (const endpoint of snapshot.endpoints.get(host) ?? []) if (endpoint.serviceAccount) accounts.add(endpoint.serviceAccount);
+  return accounts;
+}
+
+function sameServiceAccounts(previous: MeshSnapshot, next: MeshSnapshot, host: string): boolean {
+  const before = serviceAccountsOf(previous, host);
+  const after = serviceAccountsOf(next, host);
+  return before.size === after.size && [...before].every((a) => after.has(a));
 }
 
 /** True when the request regenerates nothing: the change did not alter the snapshot (e.g. a Pod annotation). */

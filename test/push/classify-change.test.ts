@@ -62,6 +62,13 @@ describe('classifyChange', () => {
     expect(isEmptyPush(request)).toBe(true);
   });
 
+  it('pushes everything when an endpoint change brings a new service account (ISTIO_MUTUAL SANs live in CDS)', () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: reviews-v3, labels: {app: reviews, version: v3}}\nspec: {serviceAccountName: reviews-canary}\n';
+    const next = buildSnapshot({ mesh, objects: withObject(objects, pod) }, previous);
+    const request = classifyChange(updated('Pod/default/reviews-v3'), previous, next);
+    expect(request.full).toBe(true);
+  });
+
   it('pushes a changed gateway credential to the proxies of its namespace only (SDS serves it nowhere else)', () => {
     const b64 = (text: string): string => Buffer.from(text).toString('base64');
     const secret = (cert: string): string => `apiVersion: v1

@@ -16,7 +16,7 @@ export interface GatewayFilterChain {
 
 function gatewayConnectionManager(routeName: string, statPrefix: string): Record<string, unknown> {
   return {
-    ...rdsHttpConnectionManager(routeName, statPrefix),
+    ...rdsHttpConnectionManager(routeName, statPrefix, 'envoy'),
     useRemoteAddress: { value: true },
     forwardClientCertDetails: 'SANITIZE_SET',
     setCurrentClientCertDetails: { subject: { value: true }, cert: true, dns: true, uri: true },
