@@ -21,6 +21,13 @@ config after a NACK, so traffic alone cannot show one).
 It stops at --count RPCs or after --seconds; with neither, when stdin closes
 (so a parent that dies or closes the pipe never leaves it running).
 
+With --commands it sends nothing on its own: it reads one JSON command a line
+from stdin, {"rpcs": 20, "metadata": {"x-user": "a"}, "timeout": 5,
+"concurrency": 4}, sends those RPCs (that many in flight at once) and answers
+with one JSON line: {"by_backend": ..., "errors": {"UNAVAILABLE": 3},
+"samples": ["UNAVAILABLE: ..."], "fastest_ms": 12.5, "nacked": [...]}. It
+stops when stdin closes.
+
 RPCs are sent as raw bytes (no generated Python code, no third-party .proto):
 an empty message is a valid grpc.testing.SimpleRequest, and only the response
 header is read. That keeps the peer's install to grpcio alone, with no protoc
@@ -32,6 +39,7 @@ import json
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 from grpc._cython import cygrpc
@@ -131,7 +139,54 @@ def parse_args():
     parser.add_argument("--count", type=int, default=0, help="stop after this many RPCs (0: no limit)")
     parser.add_argument("--seconds", type=float, default=0, help="stop after this long (0: no limit)")
     parser.add_argument("--rpc-timeout", type=float, default=1.0, help="deadline of each RPC in seconds")
+    parser.add_argument("--commands", action="store_true", help="send RPCs as stdin's JSON commands ask (see above)")
     return parser.parse_args()
+
+
+MAX_SAMPLES = 10
+
+
+def one_rpc(unary_call, metadata, timeout):
+    """("answer", backend, ms) or ("error", code, details) for one UnaryCall."""
+    started = time.monotonic()
+    try:
+        _, call = unary_call.with_call(EMPTY_REQUEST, timeout=timeout, metadata=metadata)
+        return ("answer", backend_of(call), (time.monotonic() - started) * 1000)
+    except grpc.RpcError as error:
+        return ("error", error.code().name, error.details() or "")
+    except MissingHostname as error:
+        return ("error", "NO_HOSTNAME", str(error))
+
+
+def run_command(unary_call, command):
+    metadata = tuple((key, value) for key, value in command.get("metadata", {}).items())
+    timeout = float(command["timeout"])
+    rpcs = int(command["rpcs"])
+    result = {"by_backend": {}, "errors": {}, "samples": []}
+    fastest = None
+    with ThreadPoolExecutor(max_workers=max(1, min(int(command.get("concurrency", 1)), rpcs))) as pool:
+        outcomes = list(pool.map(lambda _: one_rpc(unary_call, metadata, timeout), range(rpcs)))
+    for kind, what, extra in outcomes:
+        if kind == "answer":
+            result["by_backend"][what] = result["by_backend"].get(what, 0) + 1
+            fastest = extra if fastest is None else min(fastest, extra)
+        else:
+            result["errors"][what] = result["errors"].get(what, 0) + 1
+            sample = f"{what}: {extra}"
+            if len(result["samples"]) < MAX_SAMPLES and sample not in result["samples"]:
+                result["samples"].append(sample)
+    if fastest is not None:
+        result["fastest_ms"] = fastest
+    result["nacked"] = nacked_resources()
+    return result
+
+
+def serve_commands(target):
+    with grpc.insecure_channel(target) as channel:
+        unary_call = channel.unary_unary(UNARY_CALL)
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps(run_command(unary_call, json.loads(line))), flush=True)
 
 
 def watch_stdin(stop):
@@ -144,6 +199,9 @@ def main():
     args = parse_args()
     if not hasattr(cygrpc, "dump_xds_configs"):
         sys.exit(f"grpcio {grpc.__version__} has no cygrpc.dump_xds_configs: cannot report NACKs")
+    if args.commands:
+        serve_commands(args.target)
+        return
     stop = threading.Event()
     if not args.count and args.seconds <= 0:
         threading.Thread(target=watch_stdin, args=(stop,), daemon=True).start()

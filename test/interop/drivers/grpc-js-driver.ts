@@ -14,13 +14,13 @@ import { startCsdsReader } from './grpc-js-csds.js';
 const IN_FLIGHT = 16;
 const RPC_DEADLINE_MS = 1_000;
 
-function packageVersion(name: string): string {
+export function packageVersion(name: string): string {
   const require = createRequire(import.meta.url);
   return (require(`${name}/package.json`) as { version: string }).version;
 }
 
 /** Sends grpc-js log output to `logs`, and checks GRPC_TRACE took effect (it is read once, at load). */
-function captureGrpcLogs(logs: LogBuffer): void {
+export function captureGrpcLogs(logs: LogBuffer): void {
   const toBuffer = (...args: unknown[]): void => logs.push(args.map(String).join(' '));
   grpc.setLogger({ error: toBuffer, info: toBuffer, debug: toBuffer });
   const probe = 'tsiod-interop trace probe';
