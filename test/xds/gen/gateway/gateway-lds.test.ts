@@ -4,6 +4,7 @@
  * gateway Envoy. Expected values follow Istio's documented ingress tasks.
  */
 import { describe, expect, it } from 'vitest';
+import type { GatewayServer } from '../../../../src/model/types.js';
 import { ldsGenerator } from '../../../../src/xds/gen/lds/lds-generator.js';
 import { ListenerType } from '../../../../src/xds/proto/type-urls.js';
 import { generateFor, namesOf, resourceNamed } from '../helpers/generate.js';
@@ -26,7 +27,7 @@ const httpGateway = gateway('bookinfo-gateway', 'istio-system', {
   servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['bookinfo.example.com'] }],
 });
 
-function httpsServer(name: string, hosts: string[], tls: Record<string, unknown>): Json {
+function httpsServer(name: string, hosts: string[], tls: Record<string, unknown>): GatewayServer {
   return { port: { number: 443, name, protocol: 'HTTPS' }, hosts, tls };
 }
 

@@ -19,9 +19,8 @@ describe('HTTP filter chain', () => {
     expect(rdsHttpConnectionManager('9080', 'outbound_0.0.0.0_9080', 'envoy')['httpFilters']).toEqual([FAULT, CORS, ROUTER]);
   });
 
-  it('is fault, router for proxyless gRPC, and for a caller that does not say', () => {
+  it('is fault, router for proxyless gRPC', () => {
     expect(rdsHttpConnectionManager('reviews:9080', 'reviews:9080', 'proxyless')['httpFilters']).toEqual([FAULT, ROUTER]);
-    expect(rdsHttpConnectionManager('reviews:9080', 'reviews:9080')['httpFilters']).toEqual([FAULT, ROUTER]);
   });
 
   it('passes validation and survives the protos, for both clients', () => {
