@@ -6,6 +6,7 @@
  * client runs against these npm-only backends.
  */
 import * as grpc from '@grpc/grpc-js';
+import { bindLoopback, shutdownServer } from './grpc-test-server.js';
 import {
   EMPTY_MESSAGE,
   HOSTNAME_HEADER,
@@ -55,25 +56,7 @@ const echoServiceDefinition: grpc.ServiceDefinition = {
   },
 };
 
-function bind(server: grpc.Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => {
-      if (error) reject(error);
-      else resolve(port);
-    });
-  });
-}
 
-function shutdown(server: grpc.Server): Promise<void> {
-  return new Promise((resolve) => {
-    // A client that keeps its connection open must not hold the test up: force after a grace period.
-    const force = setTimeout(() => server.forceShutdown(), 1_000);
-    server.tryShutdown(() => {
-      clearTimeout(force);
-      resolve();
-    });
-  });
-}
 
 async function startOne(id: string): Promise<{ backend: EchoBackend; server: grpc.Server }> {
   const server = new grpc.Server();
@@ -87,7 +70,7 @@ async function startOne(id: string): Promise<{ backend: EchoBackend; server: grp
     callback(null, EMPTY_MESSAGE);
   };
   server.addService(echoServiceDefinition, { WhoAmI: whoAmI, UnaryCall: unaryCall });
-  const port = await bind(server);
+  const port = await bindLoopback(server);
   return { backend: { id, port }, server };
 }
 
@@ -103,7 +86,7 @@ export async function startEchoBackends(ids: readonly string[]): Promise<EchoBac
       return backend.port;
     },
     async stop(): Promise<void> {
-      await Promise.all(started.map((s) => shutdown(s.server)));
+      await Promise.all(started.map((s) => shutdownServer(s.server)));
     },
   };
 }

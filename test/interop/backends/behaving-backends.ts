@@ -10,6 +10,7 @@
  * once: what the client did on the wire, seen from the server side.
  */
 import * as grpc from '@grpc/grpc-js';
+import { bindLoopback, shutdownServer } from '../../helpers/grpc-test-server.js';
 import { EMPTY_MESSAGE, HOSTNAME_HEADER, UNARY_CALL_PATH, passBytes } from '../../helpers/echo-service.js';
 
 export type BackendBehaviour =
@@ -102,25 +103,7 @@ class Backend {
   }
 }
 
-function bind(server: grpc.Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => {
-      if (error) reject(error);
-      else resolve(port);
-    });
-  });
-}
 
-function shutdown(server: grpc.Server): Promise<void> {
-  return new Promise((resolve) => {
-    // A client that keeps its connection open must not hold the test up.
-    const force = setTimeout(() => server.forceShutdown(), 1_000);
-    server.tryShutdown(() => {
-      clearTimeout(force);
-      resolve();
-    });
-  });
-}
 
 const UNARY_CALL_DEFINITION: grpc.ServiceDefinition = {
   UnaryCall: {
@@ -143,7 +126,7 @@ export async function startBehavingBackends(podNames: readonly string[]): Promis
       server.addService(UNARY_CALL_DEFINITION, {
         UnaryCall: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => backend.handle(call, callback),
       });
-      return { backend, server, port: await bind(server) };
+      return { backend, server, port: await bindLoopback(server) };
     }),
   );
   const find = (podName: string): (typeof started)[number] => {
@@ -168,7 +151,7 @@ export async function startBehavingBackends(podNames: readonly string[]): Promis
     },
     async stop() {
       for (const { backend } of started) backend.stopSleeping();
-      await Promise.all(started.map((s) => shutdown(s.server)));
+      await Promise.all(started.map((s) => shutdownServer(s.server)));
     },
   };
 }
