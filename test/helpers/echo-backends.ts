@@ -10,10 +10,9 @@ import { bindLoopback, shutdownServer } from './grpc-test-server.js';
 import {
   EMPTY_MESSAGE,
   HOSTNAME_HEADER,
-  UNARY_CALL_PATH,
+  UNARY_CALL_METHOD,
   WHO_AM_I_PATH,
   deserializeWhoAmIRequest,
-  passBytes,
   serializeWhoAmIResponse,
   whoAmIResponse,
 } from './echo-service.js';
@@ -45,18 +44,8 @@ const echoServiceDefinition: grpc.ServiceDefinition = {
       throw new Error('a server never deserializes responses');
     },
   },
-  UnaryCall: {
-    path: UNARY_CALL_PATH,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: passBytes,
-    requestDeserialize: passBytes,
-    responseSerialize: passBytes,
-    responseDeserialize: passBytes,
-  },
+  UnaryCall: UNARY_CALL_METHOD,
 };
-
-
 
 async function startOne(id: string): Promise<{ backend: EchoBackend; server: grpc.Server }> {
   const server = new grpc.Server();

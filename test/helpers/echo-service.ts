@@ -44,6 +44,17 @@ export const EMPTY_MESSAGE: Buffer = Buffer.alloc(0);
 /** Raw bytes through unchanged: the messages are never looked into. */
 export const passBytes = (bytes: Buffer): Buffer => bytes;
 
+/** TestService.UnaryCall as a server method over raw bytes, for backends that only answer (or fail) it. */
+export const UNARY_CALL_METHOD: grpc.MethodDefinition<Buffer, Buffer> = {
+  path: UNARY_CALL_PATH,
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: passBytes,
+  requestDeserialize: passBytes,
+  responseSerialize: passBytes,
+  responseDeserialize: passBytes,
+};
+
 /** Makes one UnaryCall on `client` and resolves to the hostname header of the backend that answered. */
 export function unaryCallHostname(client: grpc.Client, deadlineMs: number): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { bindLoopback, shutdownServer } from '../../helpers/grpc-test-server.js';
-import { EMPTY_MESSAGE, HOSTNAME_HEADER, UNARY_CALL_PATH, passBytes } from '../../helpers/echo-service.js';
+import { EMPTY_MESSAGE, HOSTNAME_HEADER, UNARY_CALL_METHOD } from '../../helpers/echo-service.js';
 
 export type BackendBehaviour =
   | { readonly kind: 'answer' }
@@ -103,18 +103,8 @@ class Backend {
   }
 }
 
-
-
 const UNARY_CALL_DEFINITION: grpc.ServiceDefinition = {
-  UnaryCall: {
-    path: UNARY_CALL_PATH,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: passBytes,
-    requestDeserialize: passBytes,
-    responseSerialize: passBytes,
-    responseDeserialize: passBytes,
-  },
+  UnaryCall: UNARY_CALL_METHOD,
 };
 
 export async function startBehavingBackends(podNames: readonly string[]): Promise<BehavingBackends> {

@@ -3,6 +3,7 @@
  * in this process, TestService.UnaryCall RPCs with several in flight at once,
  * counted by the answering backend's "hostname" header.
  */
+import type { NackedResource } from '../scenarios/traffic-driver.js';
 import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
 import { unaryCallHostname } from '../../helpers/echo-service.js';
@@ -52,11 +53,20 @@ async function sendBatch(client: grpc.Client, rpcs: number): Promise<BatchResult
   return { byBackend, failures, ...(firstFailure === undefined ? {} : { firstFailure }) };
 }
 
+/** A grpc-js client dialing an xds: target through tsiod, with its logs and CSDS view. */
+export interface GrpcJsXdsConnection {
+  readonly client: grpc.Client;
+  readonly description: string;
+  nackedResources(): Promise<readonly NackedResource[]>;
+  recentLogs(): string;
+  close(): Promise<void>;
+}
+
 /**
  * Registers the xds: scheme with a bootstrap for tsiod at xdsPort and dials
  * `target`. Callable once per process: grpc-js-xds reads its bootstrap once.
  */
-export async function startGrpcJsDriver(target: string, bootstrap: BootstrapOptions): Promise<TrafficDriver> {
+export async function connectGrpcJsXds(target: string, bootstrap: BootstrapOptions): Promise<GrpcJsXdsConnection> {
   const logs = new LogBuffer();
   captureGrpcLogs(logs);
   // GRPC_XDS_BOOTSTRAP (a file) would take precedence over the inline config.
@@ -67,13 +77,24 @@ export async function startGrpcJsDriver(target: string, bootstrap: BootstrapOpti
   const csds = await startCsdsReader();
   const client = new grpc.Client(target, grpc.credentials.createInsecure());
   return {
+    client,
     description: `grpc-js ${packageVersion('@grpc/grpc-js')} (@grpc/grpc-js-xds ${packageVersion('@grpc/grpc-js-xds')})`,
-    sendBatch: (rpcs) => sendBatch(client, rpcs),
     nackedResources: () => csds.nackedResources(),
     recentLogs: () => logs.text(),
     async close(): Promise<void> {
       client.close();
       await csds.close();
     },
+  };
+}
+
+export async function startGrpcJsDriver(target: string, bootstrap: BootstrapOptions): Promise<TrafficDriver> {
+  const connection = await connectGrpcJsXds(target, bootstrap);
+  return {
+    description: connection.description,
+    sendBatch: (rpcs) => sendBatch(connection.client, rpcs),
+    nackedResources: () => connection.nackedResources(),
+    recentLogs: () => connection.recentLogs(),
+    close: () => connection.close(),
   };
 }

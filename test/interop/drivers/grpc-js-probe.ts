@@ -5,11 +5,9 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { EMPTY_MESSAGE, HOSTNAME_HEADER, UNARY_CALL_PATH, passBytes } from '../../helpers/echo-service.js';
-import { LogBuffer } from '../../helpers/log-buffer.js';
-import { grpcXdsBootstrap, type BootstrapOptions } from '../../helpers/xds-bootstrap.js';
+import type { BootstrapOptions } from '../../helpers/xds-bootstrap.js';
 import { ResultTally, type ProbeResult, type RpcOptions, type TrafficProbe } from '../scenarios/traffic-probe.js';
-import { startCsdsReader } from './grpc-js-csds.js';
-import { captureGrpcLogs, packageVersion } from './grpc-js-driver.js';
+import { connectGrpcJsXds } from './grpc-js-driver.js';
 
 const DEFAULT_CONCURRENCY = 16;
 
@@ -56,25 +54,15 @@ async function send(client: grpc.Client, options: RpcOptions): Promise<ProbeResu
 
 /** Registers the xds: scheme for tsiod at xdsPort and dials `target`. Once per process, as grpc-js-driver.ts. */
 export async function startGrpcJsProbe(target: string, bootstrap: BootstrapOptions): Promise<TrafficProbe> {
-  const logs = new LogBuffer();
-  captureGrpcLogs(logs);
-  delete process.env['GRPC_XDS_BOOTSTRAP'];
-  process.env['GRPC_XDS_BOOTSTRAP_CONFIG'] = JSON.stringify(grpcXdsBootstrap(bootstrap));
-  const xds = await import('@grpc/grpc-js-xds');
-  xds.register();
-  const csds = await startCsdsReader();
-  const client = new grpc.Client(target, grpc.credentials.createInsecure());
+  const connection = await connectGrpcJsXds(target, bootstrap);
   return {
-    description: `grpc-js ${packageVersion('@grpc/grpc-js')} (@grpc/grpc-js-xds ${packageVersion('@grpc/grpc-js-xds')})`,
+    description: connection.description,
     measuresLatency: true,
     sendsOnlyWhenAsked: true,
     overlappingSends: true,
-    send: (options) => send(client, options),
-    nackedResources: () => csds.nackedResources(),
-    recentLogs: () => logs.text(),
-    async close(): Promise<void> {
-      client.close();
-      await csds.close();
-    },
+    send: (options) => send(connection.client, options),
+    nackedResources: () => connection.nackedResources(),
+    recentLogs: () => connection.recentLogs(),
+    close: () => connection.close(),
   };
 }
