@@ -6,6 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
 
 export interface ServerOptions {
@@ -46,6 +48,9 @@ export class ServerProcess {
       '--host', '127.0.0.1',
       '--xds-port', String(options.xdsPort),
       '--monitoring-port', String(options.monitoringPort),
+      // The CA runs as in production (its own state, a free port for 15012); the simulated proxies use plaintext xDS.
+      '--secure-port', '0',
+      '--state-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'tsiod-bench-state-')),
     ];
     this.log = fs.createWriteStream(options.logFile);
     this.child = spawn(process.execPath, args, { cwd: options.repoDir, stdio: ['ignore', 'pipe', 'pipe'] });

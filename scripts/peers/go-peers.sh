@@ -3,6 +3,7 @@
 #   grpc-go-xds-client, grpc-go-xds-server  grpc-go's xDS interop client and server
 #   etcd, kube-apiserver                    a real Kubernetes API server for the Kubernetes source
 #   kubectl                                 the real client, for what users do (kubectl apply against the webhook)
+#   pilot-agent                             istio's own sidecar agent, run proxyless against tsiod
 # Each binary is built once per (peer, version, Go version) into a cache outside the clone
 # ($TSIOD_PEERS_CACHE, default ~/.cache/tsiod-peers), so a fresh clone copies it instead of building.
 # Wrapper modules are generated into the cache's work area; nothing third-party enters the repo.
@@ -113,8 +114,33 @@ build_kubernetes_command() {
 build_kube_apiserver() { build_kubernetes_command kube-apiserver "$@"; }
 build_kubectl() { build_kubernetes_command kubectl "$@"; }
 
+# istio.io/istio's pilot-agent, built as istio's Makefile builds it (AGENT_TAGS, version stamped through
+# -ldflags -X) but from the module proxy: a wrapper module requires istio.io/istio and declares the
+# command as a tool, so `go mod tidy` resolves exactly istio's own go.mod requirements.
+build_pilot_agent() {
+  local version="$1" work="$2" out="$3"
+  mkdir -p "$work/mod"
+  cat >"$work/mod/go.mod" <<MOD
+module tsiod.peers/pilot-agent
+
+go 1.26
+MOD
+  (cd "$work/mod" && go get "istio.io/istio@$version" && go mod edit -tool istio.io/istio/pilot/cmd/pilot-agent && go mod tidy) || return 1
+  local istio_dir release revision ldflags
+  istio_dir="$(cd "$work/mod" && go list -m -f '{{.Dir}}' istio.io/istio)"
+  release="$(tr -d '[:space:]' <"$istio_dir/VERSION")-dev"
+  revision="${version##*-}"
+  ldflags="-X istio.io/istio/pkg/version.buildVersion=$release"
+  ldflags+=" -X istio.io/istio/pkg/version.buildGitRevision=$revision"
+  ldflags+=" -X istio.io/istio/pkg/version.buildStatus=Clean"
+  ldflags+=" -X istio.io/istio/pkg/version.buildTag=$version"
+  ldflags+=" -X istio.io/istio/pkg/version.buildOS=$(go env GOOS) -X istio.io/istio/pkg/version.buildArch=$(go env GOARCH)"
+  (cd "$work/mod" && CGO_ENABLED=0 go build -trimpath -tags agent,disable_pgv,grpcnotrace,retrynotrace \
+    -ldflags "$ldflags" -o "$out" istio.io/istio/pilot/cmd/pilot-agent)
+}
+
 peers=("$@")
-[[ ${#peers[@]} -gt 0 ]] || peers=(grpc-go-xds-client grpc-go-xds-server etcd kube-apiserver kubectl)
+[[ ${#peers[@]} -gt 0 ]] || peers=(grpc-go-xds-client grpc-go-xds-server etcd kube-apiserver kubectl pilot-agent)
 for peer in "${peers[@]}"; do
   case "$peer" in
   grpc-go-xds-client) install_cached "$peer" "$GRPC_GO_INTEROP_VERSION" build_grpc_go_xds_client ;;
@@ -122,6 +148,7 @@ for peer in "${peers[@]}"; do
   etcd) install_cached "$peer" "$ETCD_VERSION" build_etcd ;;
   kube-apiserver) install_cached "$peer" "$KUBERNETES_VERSION" build_kube_apiserver ;;
   kubectl) install_cached "$peer" "$KUBERNETES_VERSION" build_kubectl ;;
+  pilot-agent) install_cached "$peer" "$ISTIO_VERSION" build_pilot_agent ;;
   *) echo "peers: unknown peer $peer" >&2; exit 2 ;;
   esac
 done

@@ -9,3 +9,7 @@ GRPC_GO_INTEROP_VERSION=v1.64.1
 KUBERNETES_VERSION=v1.37.1
 # The etcd that Kubernetes v1.37 is built and tested against (its go.mod requires go.etcd.io/etcd/server/v3 v3.7.x).
 ETCD_VERSION=v3.7.3
+# istio's own sidecar agent (pilot-agent), run proxyless against tsiod. istio.io/istio tags no Go
+# module releases (its versions are git tags without a go.mod-compatible major), so the proxy only has
+# pseudo-versions of master; this one is the newest it serves (1.32 development, 2026-08-27).
+ISTIO_VERSION=v0.0.0-20260827124520-eed52ebb66ad

@@ -9,6 +9,10 @@ import { startTsiod } from './serve.js';
 import { chooseConfigSource, type ConfigSourceFlags } from './config-source-choice.js';
 import { runAnalyze, type AnalyzeOptions } from './analyze.js';
 import { parseDurationMs } from '../config/duration.js';
+import { parseJwtRule, type JwtRule } from '../ca/authn/jwt-rule.js';
+import { defaultStateDir } from './security-setup.js';
+import { runTokenCreate, DEFAULT_TOKEN_TTL } from './token-create.js';
+import { runCaRoot } from './ca-root.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -22,8 +26,24 @@ function duration(value: string): number {
   return ms;
 }
 
+function percentile(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 99) throw new InvalidArgumentError(`"${value}" is not a whole percentage between 1 and 99`);
+  return n;
+}
+
+function jwtRule(value: string, previous: JwtRule[]): JwtRule[] {
+  try {
+    return [...previous, parseJwtRule(value)];
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+}
+
 interface ServeCommandOptions extends ConfigSourceFlags {
-  syncTimeout: number; host: string; xdsPort: number; monitoringPort: number; debounceAfter: number; debounceMax: number; logLevel: LogLevel;
+  syncTimeout: number; host: string; xdsPort: number | false; securePort: number | false;
+  stateDir: string; pluggedInCaDir?: string; caKeyAlgorithm: 'RSA' | 'ECDSA'; workloadCertTtl: number; maxWorkloadCertTtl: number; jwtRule: JwtRule[];
+  rootCertGracePeriodPercentile: number; rootCertCheckInterval: number; rootCertOverlap: number; monitoringPort: number; debounceAfter: number; debounceMax: number; logLevel: LogLevel;
   systemNamespace: string; meshConfig?: string;
   webhook: boolean; webhookPort: number; webhookTlsCert?: string; webhookTlsKey?: string; readiness: boolean; readinessPort: number;
   revision: string; webhookConfig: boolean;
@@ -41,7 +61,19 @@ program
   .option('--system-namespace <ns>', 'the namespace of the mesh config ConfigMap "istio" (data.mesh), as istiod\'s', 'istio-system')
   .option('--mesh-config <file>', 'a MeshConfig YAML file (as istiod\'s --meshConfig), watched, instead of the istio ConfigMap')
   .option('--host <address>', 'address to listen on', '0.0.0.0')
-  .option('--xds-port <port>', 'plaintext xDS port', port, 15010)
+  .option('--xds-port <port>', 'plaintext xDS port (config only: no authentication, no secrets)', port, 15010)
+  .option('--no-xds-port', 'do not serve plaintext xDS')
+  .option('--secure-port <port>', 'authenticated xDS (with SDS) and the Istio CA API, over TLS, as istiod\'s 15012', port, 15012)
+  .option('--no-secure-port', 'run without the CA: no certificates, no authenticated xDS')
+  .option('--state-dir <dir>', 'file mode: where the self-signed CA (<dir>/ca) and the local token-signing key are kept', defaultStateDir())
+  .option('--plugged-in-ca-dir <dir>', 'file mode: an operator\'s CA (ca-cert.pem, ca-key.pem, cert-chain.pem, root-cert.pem, or tls.crt, tls.key, ca.crt), as istiod\'s cacerts mount; cluster mode reads Secret cacerts')
+  .addOption(new Option('--ca-key-algorithm <algorithm>', 'key of a new self-signed root').choices(['RSA', 'ECDSA']).default('RSA'))
+  .addOption(new Option('--workload-cert-ttl <duration>', 'lifetime of the certificates served as SDS "default"').argParser(duration).default(24 * 3_600_000, '24h'))
+  .addOption(new Option('--max-workload-cert-ttl <duration>', 'longest lifetime CreateCertificate grants').argParser(duration).default(90 * 24 * 3_600_000, '2160h (90 days)'))
+  .option('--root-cert-grace-period-percentile <percent>', 'rotate the self-signed root when this share of its lifetime is left (istiod\'s CITADEL_SELF_SIGNED_ROOT_CERT_GRACE_PERIOD_PERCENTILE)', percentile, 20)
+  .addOption(new Option('--root-cert-check-interval <duration>', 'how often the self-signed root is checked for rotation; 0 turns rotation off (istiod\'s CITADEL_SELF_SIGNED_ROOT_CERT_CHECK_INTERVAL)').argParser(duration).default(3_600_000, '1h'))
+  .addOption(new Option('--root-cert-overlap <duration>', 'how long a new root is trusted before it signs, so every proxy has it first').argParser(duration).default(24 * 3_600_000, '24h'))
+  .option('--jwt-rule <rule>', 'accept OIDC tokens from an issuer: issuer=<url>,jwks=<url|file>[,audiences=istio-ca] (repeatable; istiod\'s --jwtRule)', jwtRule, [] as JwtRule[])
   .option('--monitoring-port <port>', 'Prometheus /metrics, /ready and /debug/syncz', port, 15014)
   .option('--webhook-port <port>', 'HTTPS validating admission webhook (POST /validate) and /ready', port, 15017)
   .option('--no-webhook', 'do not serve the validating webhook')
@@ -63,7 +95,12 @@ program
       : undefined;
     const running = await startTsiod({
       ...(source.configDir !== undefined ? { configDir: source.configDir } : { kubernetes: { ...source.kubernetes, syncTimeoutMs: opts.syncTimeout } }),
-      host: opts.host, xdsPort: opts.xdsPort, monitoringPort: opts.monitoringPort,
+      host: opts.host, xdsPort: opts.xdsPort === false ? null : opts.xdsPort, monitoringPort: opts.monitoringPort,
+      securePort: opts.securePort === false ? null : opts.securePort, stateDir: opts.stateDir,
+      ...(opts.pluggedInCaDir !== undefined ? { pluggedInCaDir: opts.pluggedInCaDir } : {}),
+      caKeyAlgorithm: opts.caKeyAlgorithm, workloadCertTtlSeconds: Math.floor(opts.workloadCertTtl / 1000),
+      maxWorkloadCertTtlSeconds: Math.floor(opts.maxWorkloadCertTtl / 1000), jwtRules: opts.jwtRule,
+      rootRotation: { gracePeriodPercentile: opts.rootCertGracePeriodPercentile, checkIntervalMs: opts.rootCertCheckInterval, overlapMs: opts.rootCertOverlap },
       webhookPort: opts.webhook ? opts.webhookPort : null, ...(webhookTls ? { webhookTls } : {}),
       revision: opts.revision, webhookRevision: opts.webhookConfig ? opts.revision : null,
       readinessPort: opts.readiness ? opts.readinessPort : null,
@@ -71,19 +108,53 @@ program
       systemNamespace: opts.systemNamespace, ...(opts.meshConfig !== undefined ? { meshConfigFile: opts.meshConfig } : {}),
     });
     const shown = opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
-    process.stderr.write(
-      `\ntsiod is serving xDS on ${shown}:${running.xdsPort} (metrics on :${running.monitoringPort ?? '-'}/metrics).\n` +
-      `Point a proxyless gRPC client at it:\n` +
-      `  node dist/cli/main.js bootstrap --xds-address ${shown}:${running.xdsPort} > /tmp/tsiod-bootstrap.json\n` +
-      `  GRPC_XDS_BOOTSTRAP=/tmp/tsiod-bootstrap.json <your client> xds:///reviews\n` +
-      `or an Envoy at ADS ${shown}:${running.xdsPort} (node id sidecar~<ip>~<pod>.<ns>~<ns>.svc.cluster.local).\n\n`,
-    );
+    const lines = [`\ntsiod is serving (metrics on :${running.monitoringPort ?? '-'}/metrics).`];
+    if (running.xdsPort !== null) {
+      lines.push(
+        `Plaintext xDS on ${shown}:${running.xdsPort}. Point a proxyless gRPC client at it:`,
+        `  node dist/cli/main.js bootstrap --xds-address ${shown}:${running.xdsPort} > /tmp/tsiod-bootstrap.json`,
+        `  GRPC_XDS_BOOTSTRAP=/tmp/tsiod-bootstrap.json <your client> xds:///reviews`,
+        `or an Envoy at ADS ${shown}:${running.xdsPort} (node id sidecar~<ip>~<pod>.<ns>~<ns>.svc.cluster.local).`,
+      );
+    }
+    if (running.securePort !== null) {
+      lines.push(
+        `Authenticated xDS, SDS and the Istio CA on ${shown}:${running.securePort} (TLS, server name istiod.${opts.systemNamespace}.svc):`,
+        `  node dist/cli/main.js ca root${source.configDir !== undefined ? ` --state-dir ${opts.stateDir}` : ''} > /tmp/tsiod-root.pem`,
+        ...(source.configDir !== undefined
+          ? [`  node dist/cli/main.js token create --namespace default --service-account default --state-dir ${opts.stateDir}   # send as "authorization: Bearer <token>"`]
+          : []),
+      );
+    }
+    process.stderr.write(`${lines.join('\n')}\n\n`);
     const stop = (): void => {
       logger.info('shutting down');
       running.close().then(() => process.exit(0), () => process.exit(1));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+  });
+
+const token = program.command('token').description('tokens for tsiod\'s CA and authenticated xDS port');
+token
+  .command('create')
+  .description('print a JWT for a namespace and service account that tsiod in file mode accepts (send it as "authorization: Bearer <token>")')
+  .requiredOption('--namespace <ns>', 'the workload\'s namespace')
+  .requiredOption('--service-account <sa>', 'the workload\'s service account')
+  .option('--ttl <duration>', 'how long the token is valid', DEFAULT_TOKEN_TTL)
+  .option('--state-dir <dir>', 'the state directory of the tsiod that is to accept it', defaultStateDir())
+  .action(async (opts: { namespace: string; serviceAccount: string; ttl: string; stateDir: string }) => {
+    await runTokenCreate({ namespace: opts.namespace, serviceAccount: opts.serviceAccount, ttl: opts.ttl, stateDir: opts.stateDir });
+  });
+
+const ca = program.command('ca').description('tsiod\'s certificate authority');
+ca
+  .command('root')
+  .description('print the trust bundle (PEM roots) of the CA in a state directory, to verify tsiod\'s secure port and the certificates it issues')
+  .option('--state-dir <dir>', 'the state directory tsiod serve uses', defaultStateDir())
+  .option('--plugged-in-ca-dir <dir>', 'the plugged-in CA directory tsiod serve uses, if any')
+  .action(async (opts: { stateDir: string; pluggedInCaDir?: string }) => {
+    await runCaRoot({ stateDir: opts.stateDir, ...(opts.pluggedInCaDir !== undefined ? { pluggedInDir: opts.pluggedInCaDir } : {}) });
   });
 
 program
@@ -95,7 +166,15 @@ program
   .option('--node-id <id>', 'node id to present (Istio format: sidecar~<ip>~<pod>.<ns>~<ns>.svc.cluster.local)')
   .option('--admin-port <port>', 'Envoy admin port (envoy only)', port, 15000)
   .addOption(new Option('--api-type <type>', 'ADS flavour (envoy only)').choices(['DELTA_GRPC', 'GRPC']).default('DELTA_GRPC'))
-  .action((opts: { proxy: 'grpc' | 'envoy'; xdsAddress: string; namespace: string; nodeId?: string; adminPort: number; apiType: 'GRPC' | 'DELTA_GRPC' }) => {
+  .option('--service-account <sa>', 'the workload\'s service account (envoy only; node metadata SERVICE_ACCOUNT)')
+  .option('--root-cert <file>', 'envoy only: connect over TLS to the secure port (15012), trusting these PEM roots (`tsiod ca root`)')
+  .option('--token-file <file>', 'envoy only, with --root-cert: a token for the workload (audience istio-ca) sent as "authorization: Bearer"; it ends up in the bootstrap')
+  .option('--server-name <name>', 'envoy only, with --root-cert: the name in tsiod\'s serving certificate', 'istiod.istio-system.svc')
+  .action(async (opts: {
+    proxy: 'grpc' | 'envoy'; xdsAddress: string; namespace: string; nodeId?: string; adminPort: number; apiType: 'GRPC' | 'DELTA_GRPC';
+    serviceAccount?: string; rootCert?: string; tokenFile?: string; serverName: string;
+  }) => {
+    if ((opts.rootCert === undefined) !== (opts.tokenFile === undefined)) throw new Error('--root-cert and --token-file go together');
     let out: Record<string, unknown>;
     if (opts.proxy === 'grpc') {
       out = grpcBootstrap(opts);
@@ -104,6 +183,10 @@ program
       out = envoyBootstrap({
         xdsHost: opts.xdsAddress.slice(0, colon), xdsPort: port(opts.xdsAddress.slice(colon + 1)), adminPort: opts.adminPort, apiType: opts.apiType,
         namespace: opts.namespace, nodeId: opts.nodeId ?? `sidecar~127.0.0.1~envoy.${opts.namespace}~${opts.namespace}.svc.cluster.local`,
+        ...(opts.serviceAccount !== undefined ? { serviceAccount: opts.serviceAccount } : {}),
+        ...(opts.rootCert !== undefined && opts.tokenFile !== undefined
+          ? { secure: { rootCertPem: await readFile(opts.rootCert, 'utf8'), token: (await readFile(opts.tokenFile, 'utf8')).trim(), serverName: opts.serverName } }
+          : {}),
       });
     }
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

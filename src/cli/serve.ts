@@ -17,7 +17,7 @@ import { buildSnapshot } from '../model/build-snapshot.js';
 import { DEFAULT_MESH_CONFIG, type MeshConfig, type MeshSnapshot } from '../model/types.js';
 import { classifyChange, isEmptyPush } from '../push/classify-change.js';
 import { Debouncer, DEFAULT_DEBOUNCE } from '../push/debounce.js';
-import { generators } from '../xds/gen/index.js';
+import { createGenerators } from '../xds/gen/index.js';
 import { XdsServer } from '../xds/server/xds-server.js';
 import { createKubernetesMetrics } from '../metrics/kubernetes-metrics.js';
 import { createXdsMetrics } from '../metrics/xds-metrics.js';
@@ -31,6 +31,7 @@ import { startWebhookServer, type WebhookServer } from '../webhook/webhook-serve
 import { WebhookConfigPatcher } from '../webhook/webhook-config-patcher.js';
 import { createLogger } from './logger.js';
 import { AnalysisReporter } from './analysis-reporter.js';
+import { defaultStateDir, SecurityBinding, startSecurity, type SecurityEnvironment, type SecurityRuntime, type SecurityServeOptions } from './security-setup.js';
 import { createMeshConfigSource } from './mesh-config-source.js';
 
 export const TSIOD_VERSION = '0.1.0';
@@ -47,13 +48,13 @@ export type ServeSourceOptions =
   | { readonly configDir: string; readonly kubernetes?: undefined }
   | { readonly kubernetes: KubernetesServeOptions; readonly configDir?: undefined };
 
-export type ServeOptions = ServeSourceOptions & CommonServeOptions;
+export type ServeOptions = ServeSourceOptions & CommonServeOptions & SecurityServeOptions;
 
 interface CommonServeOptions {
   /** Address to listen on; default 0.0.0.0 (tests use 127.0.0.1). */
   readonly host?: string;
-  /** Plaintext xDS port; default 15010; 0 picks a free port. */
-  readonly xdsPort?: number;
+  /** Plaintext xDS port (no authentication, no secrets); default 15010; 0 picks a free port; null turns it off. */
+  readonly xdsPort?: number | null;
   /** /metrics, /ready, /debug/syncz; default 15014; 0 picks a free port; null turns it off. */
   readonly monitoringPort?: number | null;
   /**
@@ -88,7 +89,12 @@ interface CommonServeOptions {
 }
 
 export interface RunningTsiod {
-  readonly xdsPort: number;
+  /** The plaintext xDS port; null when turned off. */
+  readonly xdsPort: number | null;
+  /** The authenticated xDS + CA port (TLS, istiod's 15012); null without a CA. */
+  readonly securePort: number | null;
+  /** The CA's trust bundle (PEM roots, current first), to verify the secure port; empty without a CA. */
+  readonly trustBundlePem: () => readonly string[];
   readonly monitoringPort: number | null;
   readonly webhookPort: number | null;
   /** PEM of the webhook's serving certificate, for a ValidatingWebhookConfiguration's caBundle (base64 of it); null without a webhook. */
@@ -107,7 +113,16 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
   const host = options.host ?? '0.0.0.0';
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const server = new XdsServer({ generators, logger, observer: createXdsMetrics(registry, TSIOD_VERSION), domainSuffix: mesh.domainSuffix });
+  // The CA is made after the initial load (its trust domain is the mesh config's); the binding forwards to it from then on.
+  const security = new SecurityBinding();
+  const server = new XdsServer({
+    generators: createGenerators({ workloadSecrets: security }),
+    logger,
+    observer: createXdsMetrics(registry, TSIOD_VERSION),
+    domainSuffix: mesh.domainSuffix,
+    authenticate: security.authenticate,
+    identityStreams: security,
+  });
 
   const validationMetrics = createValidationMetrics(registry);
   const sourceValidation = sourceValidationCounter(validationMetrics);
@@ -172,12 +187,14 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
       registry,
       ready,
       syncz: () => server.syncStatus(),
-      debug: snapshotDebugViews(() => snapshot),
+      // certz: identities with authenticated streams and their certificates' serials and expiry; never keys.
+      debug: new Map([...snapshotDebugViews(() => snapshot), ['/debug/certz', () => security.tracked()]]),
     });
   }
   let webhook: { server: WebhookServer; cert: ServingCert } | undefined;
   let webhookConfig: WebhookConfigPatcher | undefined;
   let readiness: ReadinessServer | undefined;
+  let securityRuntime: SecurityRuntime | undefined;
   // Stops whatever has been started (the rest is undefined or never started); a failed start and close() share it.
   const closeAll = async (): Promise<void> => {
     debouncer.close();
@@ -189,8 +206,10 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     await readiness?.close();
     await monitoring?.close();
     await server.close();
+    await securityRuntime?.close();
   };
-  let xdsPort: number;
+  let xdsPort: number | null = null;
+  let securePort: number | null = null;
   try {
     // The webhook validates requests on their own, without the store: it serves before the initial load.
     if (options.webhookPort !== null && options.webhookPort !== undefined) {
@@ -218,16 +237,32 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     // With no previous snapshot the change is always a full 'initial' push, so a snapshot exists from here on.
     await pushChanges(initial.changes);
     if (!snapshot) throw new Error('internal error: no snapshot after the initial load');
-    xdsPort = await server.listen(host, options.xdsPort ?? 15010);
+    if (options.securePort !== null && options.securePort !== undefined) {
+      securityRuntime = await startSecurity({
+        environment: securityEnvironment(options),
+        options,
+        trustDomain: meshConfig.current(source.store.objects()).trustDomain,
+        systemNamespace: options.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE,
+        ...(options.revision !== undefined ? { revision: options.revision } : {}),
+        registry,
+        logger,
+        pushSecrets: (change) => server.pushSecrets(change),
+      });
+      security.attach(securityRuntime);
+      securePort = await securityRuntime.listen(server, host, options.securePort);
+    }
+    if (options.xdsPort !== null) xdsPort = await server.listen(host, options.xdsPort ?? 15010);
   } catch (error) {
     await closeAll();
     throw error;
   }
   const from = options.configDir !== undefined ? { configDir: options.configDir } : { kubernetes: options.kubernetes.kubeconfig ?? 'in-cluster' };
-  logger.info({ xdsPort, monitoringPort: monitoring?.port ?? null, webhookPort: webhook?.server.port ?? null, readinessPort: readiness?.port ?? null, services: snapshot.services.size, ...from }, 'tsiod ready');
+  logger.info({ xdsPort, securePort, monitoringPort: monitoring?.port ?? null, webhookPort: webhook?.server.port ?? null, readinessPort: readiness?.port ?? null, services: snapshot.services.size, ...from }, 'tsiod ready');
 
   return {
     xdsPort,
+    securePort,
+    trustBundlePem: () => securityRuntime?.ca.authority.trustBundlePem() ?? [],
     monitoringPort: monitoring?.port ?? null,
     webhookPort: webhook?.server.port ?? null,
     webhookCaBundle: webhook?.cert.certPem ?? null,
@@ -236,6 +271,19 @@ export async function startTsiod(options: ServeOptions): Promise<RunningTsiod> {
     metrics: registry,
     close: closeAll,
   };
+}
+
+/** File mode keeps the CA in a state directory; cluster mode in Secrets of the system namespace, authenticating by TokenReview. */
+function securityEnvironment(options: ServeOptions): SecurityEnvironment {
+  if (options.kubernetes !== undefined) {
+    const connection = options.kubernetes;
+    return {
+      kind: 'kubernetes',
+      kubeConfig: loadKubeConfig(connection.inCluster ? { inCluster: true } : { kubeconfig: connection.kubeconfig }),
+      systemNamespace: options.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE,
+    };
+  }
+  return { kind: 'file', stateDir: options.stateDir ?? defaultStateDir(), ...(options.pluggedInCaDir !== undefined ? { pluggedInCaDir: options.pluggedInCaDir } : {}) };
 }
 
 function createSource(

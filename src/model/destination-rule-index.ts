@@ -6,12 +6,34 @@
  * most specific host. Rules for one host in one namespace with the same
  * exportTo and selector are merged: the oldest keeps its traffic policy and
  * later ones only add subsets with new names.
+ *
+ * A rule with a workloadSelector applies only to the outbound traffic of
+ * the workloads it selects in its own namespace (Istio's
+ * SidecarScope.DestinationRule): among a host's rules, the first whose
+ * selector matches the client wins, else the last without a selector. A
+ * client's view (see viewOf) names the selector rules that match it, so
+ * generators keyed by the view get it right without the client's labels.
  */
 import { labelsMatch } from './endpoint-index.js';
 import { HostTable } from './host-match.js';
 import type { ConsolidatedDestinationRule, DestinationRuleSpec, IstioConfig, Subset } from './types.js';
 
 type DestinationRule = IstioConfig<DestinationRuleSpec>;
+
+/** Between a view's namespace and the selector rules that match the client; not a character of a namespace name. */
+const VIEW_SEPARATOR = '|';
+
+interface SelectorRule {
+  readonly name: string;
+  readonly matchLabels: Readonly<Record<string, string>>;
+}
+
+/** A view as viewOf writes it: a namespace (or ""), and when the client matches selector rules, their names. */
+function parseView(view: string): { readonly namespace: string; readonly selected?: ReadonlySet<string> } {
+  const at = view.indexOf(VIEW_SEPARATOR);
+  if (at < 0) return { namespace: view };
+  return { namespace: view.slice(0, at), selected: new Set(view.slice(at + 1).split(',')) };
+}
 
 interface Consolidating {
   rule: DestinationRule;
@@ -54,6 +76,8 @@ export class DestinationRuleIndex {
    * namespace's own services is found the same way from anywhere.
    */
   private readonly namespacesWithOwnView = new Set<string>();
+  /** Per namespace, its rules with a workload selector. */
+  private readonly selectorRules = new Map<string, SelectorRule[]>();
 
   /** `rules` in snapshot order (oldest first), hosts resolved to FQDNs. */
   constructor(
@@ -65,6 +89,11 @@ export class DestinationRuleIndex {
     const ordered = [...rules.filter((r) => r.spec.workloadSelector), ...rules.filter((r) => !r.spec.workloadSelector)];
     for (const rule of ordered) {
       const namespace = rule.meta.namespace;
+      if (rule.spec.workloadSelector) {
+        const list = this.selectorRules.get(namespace) ?? [];
+        list.push({ name: nameOf(rule), matchLabels: rule.spec.workloadSelector.matchLabels ?? {} });
+        this.selectorRules.set(namespace, list);
+      }
       // A rule with a workload selector is never exported.
       const exportTo: ReadonlySet<string> = new Set(rule.spec.workloadSelector ? ['.'] : (rule.spec.exportTo ?? []));
       const plain = !rule.spec.workloadSelector && (exportTo.size === 0 || exportTo.has('*')) && serviceNamespaceOf(rule.spec.host) === namespace;
@@ -79,26 +108,38 @@ export class DestinationRuleIndex {
     }
   }
 
-  viewOf(namespace: string): string {
-    return namespace === this.rootNamespace || this.namespacesWithOwnView.has(namespace) ? namespace : '';
+  /**
+   * Which rules a client in `namespace` with `labels` sees, as a label
+   * forService takes in place of a namespace: "" for the public rules only,
+   * the namespace when it has rules of its own, and after VIEW_SEPARATOR
+   * the namespace's selector rules that select the client.
+   */
+  viewOf(namespace: string, labels: Readonly<Record<string, string>> = {}): string {
+    const base = namespace === this.rootNamespace || this.namespacesWithOwnView.has(namespace) ? namespace : '';
+    const selected = (this.selectorRules.get(namespace) ?? []).filter((r) => labelsMatch(r.matchLabels, labels)).map((r) => r.name);
+    return selected.length === 0 ? base : `${namespace}${VIEW_SEPARATOR}${[...new Set(selected)].sort().join(',')}`;
   }
 
+  /** `proxyNamespaceOrView`: a namespace, or a view from viewOf; `proxyLabels` select rules too. */
   forService(
-    proxyNamespace: string,
+    proxyNamespaceOrView: string,
     hostname: string,
     serviceNamespace: string | undefined,
     proxyLabels: Readonly<Record<string, string>> = {},
   ): ConsolidatedDestinationRule | undefined {
+    const { namespace: proxyNamespace, selected } = parseView(proxyNamespaceOrView);
     const local = proxyNamespace === this.rootNamespace ? this.rootNamespaceLocal : this.namespaceLocal.get(proxyNamespace);
     const candidates =
       local?.byHost.mostSpecific(hostname) ??
       (serviceNamespace !== undefined ? this.exported(serviceNamespace, hostname, proxyNamespace) : undefined) ??
       this.exported(this.rootNamespace, hostname, proxyNamespace);
     if (!candidates) return undefined;
-    // Istio's SidecarScope.DestinationRule: a rule selecting this workload beats one without a selector.
-    const chosen =
-      candidates.find((c) => c.rule.spec.workloadSelector && labelsMatch(c.rule.spec.workloadSelector.matchLabels ?? {}, proxyLabels)) ??
-      candidates.find((c) => !c.rule.spec.workloadSelector);
+    // Istio's SidecarScope.DestinationRule: a rule selecting this workload beats one without a selector;
+    // among those without, the last (Istio keeps overwriting its catch-all as it walks the list).
+    const selects = (c: Consolidating): boolean =>
+      c.rule.meta.namespace === proxyNamespace &&
+      ((selected !== undefined && c.from.some((name) => selected.has(name))) || labelsMatch(c.rule.spec.workloadSelector?.matchLabels ?? {}, proxyLabels));
+    const chosen = candidates.find((c) => c.rule.spec.workloadSelector && selects(c)) ?? candidates.findLast((c) => !c.rule.spec.workloadSelector);
     return chosen ? this.freeze(chosen) : undefined;
   }
 

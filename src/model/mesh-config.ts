@@ -16,6 +16,8 @@ import type { ConfigError } from '../config/config-error.js';
 import { configKey, isJsonObject, type ConfigKey, type ConfigObject, type JsonObject } from '../config/config-object.js';
 import { deepEqual } from '../config/deep-equal.js';
 import { deepFreeze } from '../config/deep-freeze.js';
+import { parseExtensionProviders } from './extension-providers.js';
+import { isMeshTrafficField, parseMeshTrafficField } from './mesh-traffic-defaults.js';
 import type { MeshConfig } from './types.js';
 
 /** Istio's ConfigMap name and key for the mesh config. */
@@ -104,8 +106,33 @@ export function parseMeshConfig(text: string, base: MeshConfig, origin: MeshConf
         }
         break;
       }
-      default:
-        ignored.push(field);
+      case 'enableAutoMtls': {
+        // A google.protobuf.BoolValue, which proto JSON writes as a bare boolean.
+        if (typeof value !== 'boolean') errors.push(errorAt(field, `must be true or false (found ${describe(value)})`));
+        else next.enableAutoMtls = value;
+        break;
+      }
+      case 'trustDomainAliases': {
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) errors.push(errorAt(field, `must be a list of strings (found ${describe(value)})`));
+        else next.trustDomainAliases = [...(value as string[])];
+        break;
+      }
+      case 'extensionProviders': {
+        const parsed = parseExtensionProviders(value);
+        if (parsed.problems) for (const p of parsed.problems) errors.push(errorAt(`${field}${p.path}`, p.message));
+        else next.extensionProviders = parsed.providers;
+        break;
+      }
+      default: {
+        const name = camel(field);
+        if (!isMeshTrafficField(name)) {
+          ignored.push(field);
+          break;
+        }
+        const parsed = parseMeshTrafficField(name, value);
+        if (parsed.problems) for (const p of parsed.problems) errors.push(errorAt(`${field}${p.path}`, p.message));
+        else Object.assign(next, parsed.fields);
+      }
     }
   }
   if (errors.length > 0) return { errors };

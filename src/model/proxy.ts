@@ -38,6 +38,11 @@ export interface ProxyNode {
    * balancing orders endpoints relative to it.
    */
   readonly locality?: Locality;
+  /**
+   * Where this Envoy fetches the workload's own secrets ("default" and
+   * "ROOTCA"): see workloadSdsOf.
+   */
+  readonly workloadSds: WorkloadSdsSource;
   /** All node metadata as plain JSON. */
   readonly metadata: Readonly<Record<string, unknown>>;
   /**
@@ -56,6 +61,20 @@ function interceptionModeOf(value: unknown): InterceptionMode {
   return value === 'TPROXY' || value === 'NONE' ? value : 'REDIRECT';
 }
 
+/**
+ * "sds-grpc": the local SDS cluster of pilot-agent's Envoy bootstrap (how
+ * every Istio proxy gets them; Istio never sends them over ADS). "ads": this
+ * server, over the proxy's own ADS stream (an Envoy without the agent).
+ */
+export type WorkloadSdsSource = 'sds-grpc' | 'ads';
+
+/**
+ * Node metadata naming the WorkloadSdsSource outright. tsiod's own Envoy
+ * bootstrap sets "ads"; a hand-written bootstrap can set either (e.g.
+ * "sds-grpc" for an Envoy whose sds-grpc cluster is a SPIRE agent).
+ */
+export const WORKLOAD_SDS_METADATA = 'TSIOD_WORKLOAD_SDS';
+
 export interface VerifiedIdentity {
   readonly namespace: string;
   readonly serviceAccount: string;
@@ -72,6 +91,26 @@ export interface XdsNode {
 
 export class ProxyNodeError extends Error {
   override readonly name = 'ProxyNodeError';
+}
+
+/**
+ * The explicit marker if present, else "sds-grpc" when PROXY_CONFIG is
+ * present: pilot-agent always sends it (bootstrap.GetNodeMetaData copies its
+ * ProxyConfig, which is never nil, into every bootstrap it writes, and the
+ * same bootstrap defines the sds-grpc cluster), and nothing else has reason
+ * to. Unlike ISTIO_VERSION (tsiod's bootstrap sends one too), PILOT_SAN
+ * (only with controlPlaneAuthPolicy MUTUAL_TLS) or ENVOY_STATUS_PORT (a
+ * setting), it does not depend on how the agent is configured. Anything
+ * else is an Envoy on its own, which can only get them over ADS.
+ */
+function workloadSdsOf(metadata: Readonly<Record<string, unknown>>, nodeId: string): WorkloadSdsSource {
+  const marker = metadata[WORKLOAD_SDS_METADATA];
+  if (marker !== undefined) {
+    if (marker === 'sds-grpc' || marker === 'ads') return marker;
+    throw new ProxyNodeError(`node "${nodeId}": metadata ${WORKLOAD_SDS_METADATA} is ${JSON.stringify(marker)}; expected "ads" or "sds-grpc"`);
+  }
+  const proxyConfig = metadata['PROXY_CONFIG'];
+  return typeof proxyConfig === 'object' && proxyConfig !== null && !Array.isArray(proxyConfig) ? 'sds-grpc' : 'ads';
 }
 
 function stringRecord(value: unknown): Record<string, string> {
@@ -137,6 +176,7 @@ export function parseProxyNode(node: XdsNode | undefined, domainSuffix: string):
     userAgent,
     interceptionMode: interceptionModeOf(metadata['INTERCEPTION_MODE']),
     ...(locality ? { locality } : {}),
+    workloadSds: workloadSdsOf(metadata, node.id),
     metadata: Object.freeze({ ...metadata }),
   });
 }

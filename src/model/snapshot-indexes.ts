@@ -57,8 +57,8 @@ class BuiltIndexes implements SnapshotIndexes {
     return this.parts.destinationRules.forService(proxyNamespace, hostname, serviceNamespace, proxyLabels);
   }
 
-  destinationRuleView(namespace: string): string {
-    return this.parts.destinationRules.viewOf(namespace);
+  destinationRuleView(namespace: string, labels?: Readonly<Record<string, string>>): string {
+    return this.parts.destinationRules.viewOf(namespace, labels);
   }
 
   sidecarScope(namespace: string, labels: Readonly<Record<string, string>>): string {

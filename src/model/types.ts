@@ -4,6 +4,7 @@
  */
 
 import type { Protocol } from '../config/protocol.js';
+import type { ExtensionProvider } from './extension-providers.js';
 
 /** Application protocol of a service port, from its name prefix or appProtocol (Istio's rules). */
 export type { Protocol };
@@ -369,6 +370,31 @@ export interface MeshConfig {
   readonly domainSuffix: string;
   readonly rootNamespace: string;
   readonly outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** Trust domains whose identities count as this mesh's own (authorization policies match them too). */
+  readonly trustDomainAliases?: readonly string[];
+  /** External authorizers an AuthorizationPolicy with action CUSTOM names. */
+  readonly extensionProviders?: readonly ExtensionProvider[];
+  /** Clients use Istio mutual TLS towards workloads with sidecars when no DestinationRule sets TLS (Istio's default: on). */
+  readonly enableAutoMtls: boolean;
+  // Cluster and route defaults (see mesh-traffic-defaults.ts). Absent means Istio's default, named beside each.
+  /** Every cluster's connect timeout unless a DestinationRule's connectionPool.tcp sets one, as a protobuf duration ("10s", the default). */
+  readonly connectTimeout?: string;
+  /** SO_KEEPALIVE on every cluster's upstream connections; a DestinationRule's tcpKeepalive overrides it field by field. Default: none. */
+  readonly tcpKeepalive?: TcpKeepaliveSettings;
+  /** Locality load balancing for clusters whose DestinationRule sets none. Default: `{enabled: true}`. */
+  readonly localityLbSetting?: LocalityLbSetting;
+  /** Retries of routes whose VirtualService sets none, and of the default route. Default: none (Istio's 2 retries). */
+  readonly defaultHttpRetryPolicy?: HTTPRetry;
+  /** UPGRADE sends HTTP/1.1 to HTTP-port clusters over HTTP/2 unless a DestinationRule says otherwise. Default: DO_NOT_UPGRADE. */
+  readonly h2UpgradePolicy?: 'DO_NOT_UPGRADE' | 'UPGRADE';
+  /** Pattern of outbound clusters' alt_stat_name (%SERVICE%, %SERVICE_PORT%, ...). Default: none. */
+  readonly outboundClusterStatName?: string;
+}
+
+export interface TcpKeepaliveSettings {
+  readonly probes?: number;
+  readonly time?: string;
+  readonly interval?: string;
 }
 
 export const DEFAULT_MESH_CONFIG: MeshConfig = Object.freeze({
@@ -376,6 +402,7 @@ export const DEFAULT_MESH_CONFIG: MeshConfig = Object.freeze({
   domainSuffix: 'cluster.local',
   rootNamespace: 'istio-system',
   outboundTrafficPolicy: 'ALLOW_ANY',
+  enableAutoMtls: true,
 });
 
 export interface WorkloadSelector {
@@ -514,10 +541,12 @@ export interface SnapshotIndexes {
    * Which DestinationRules a client namespace sees, as a label: "" for every
    * namespace that sees only the public rules (no rules of its own, not
    * named in any exportTo, not the root namespace), else the namespace
-   * itself. Clients with equal views get equal destinationRuleFor answers,
-   * so generators can share their output ("" works as a namespace there).
+   * itself, followed by the names of the namespace's workloadSelector rules
+   * that select a client with `labels`. Clients with equal views get equal
+   * destinationRuleFor answers, so generators can share their output (a
+   * view works as the proxyNamespace argument there).
    */
-  destinationRuleView(namespace: string): string;
+  destinationRuleView(namespace: string, labels?: Readonly<Record<string, string>>): string;
   /**
    * The egress scope of a sidecar proxy, as a label: "" when no Sidecar
    * resource applies (it sees every service), else the applying Sidecar's

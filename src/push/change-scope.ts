@@ -24,6 +24,17 @@ const byExportTo: ScopeOf = (config) => {
 /** Sidecars and policies apply to their own namespace, or to the whole mesh from the root namespace. */
 const byNamespace: ScopeOf = (config, root) => (config.meta.namespace === root ? 'all' : new Set([config.meta.namespace]));
 
+/**
+ * A namespace-wide PeerAuthentication also decides whether clients in any
+ * namespace use auto mTLS towards that namespace's services (Istio pushes
+ * it to every proxy that sees them): a change reaches everyone. One with a
+ * selector shapes only its own workloads' inbound chains.
+ */
+const peerAuthenticationScope: ScopeOf = (config, root) => {
+  const matchLabels = (config.spec as { readonly selector?: { readonly matchLabels?: Readonly<Record<string, string>> } }).selector?.matchLabels;
+  return matchLabels && Object.keys(matchLabels).length > 0 ? byNamespace(config, root) : 'all';
+};
+
 /** Gateways configure gateway pods in any namespace. */
 const everywhere: ScopeOf = () => 'all';
 
@@ -42,7 +53,7 @@ const LISTS: readonly [(s: MeshSnapshot) => readonly IstioConfig<unknown>[], Sco
   [(s) => s.destinationRules, byExportTo],
   [(s) => s.gateways, everywhere],
   [(s) => s.sidecars, byNamespace],
-  [(s) => s.peerAuthentications, byNamespace],
+  [(s) => s.peerAuthentications, peerAuthenticationScope],
   [(s) => s.authorizationPolicies, byNamespace],
   [(s) => s.requestAuthentications, byNamespace],
 ];

@@ -12,6 +12,7 @@
 import { changedKeys, kindOfKey, type ChangeSet } from '../config/change-set.js';
 import { ENDPOINT_KINDS } from '../config/kinds.js';
 import { configChangeScope } from './change-scope.js';
+import { passthroughMtlsChanged } from './passthrough-mtls-change.js';
 import { endpointPush, fullPush, scopedPush, type PushRequest } from './push-request.js';
 import type { MeshSnapshot } from '../model/types.js';
 
@@ -32,7 +33,8 @@ export function classifyChange(changes: ChangeSet, previous: MeshSnapshot | unde
   const allEds = hosts.every((host) => next.services.get(host)?.resolution === 'EDS');
   // ISTIO_MUTUAL clusters verify the service accounts of a service's endpoints (SANs in CDS): a new one needs CDS too, as in Istio.
   const sameIdentities = hosts.every((host) => sameServiceAccounts(previous, next, host));
-  return onlyEndpointKinds && allEds && sameIdentities ? endpointPush(hosts) : fullPush('config', keys);
+  const samePassthroughMtls = !hosts.some((host) => passthroughMtlsChanged(previous, next, host));
+  return onlyEndpointKinds && allEds && sameIdentities && samePassthroughMtls ? endpointPush(hosts) : fullPush('config', keys);
 }
 
 function serviceAccountsOf(snapshot: MeshSnapshot, host: string): Set<string> {

@@ -17,6 +17,25 @@ export interface PushRequest {
    * so only they are pushed to. Absent: every proxy.
    */
   readonly namespaces?: ReadonlySet<string>;
+  /**
+   * Secrets that changed outside the snapshot (a re-issued workload
+   * certificate, a new trust bundle). Only streams authenticated as one of
+   * these identities (any identity, for the trust bundle) are pushed to, and
+   * only the secrets that changed are regenerated.
+   */
+  readonly secrets?: SecretChange;
+}
+
+export interface SecretChange {
+  /** identityKey()s whose own certificate ("default") changed. */
+  readonly identities: ReadonlySet<string>;
+  /** The trust bundle ("ROOTCA") changed: every authenticated stream gets it. */
+  readonly trustBundle: boolean;
+}
+
+/** One string per identity; namespaces and service accounts are DNS labels, so "/" cannot be ambiguous. */
+export function identityKey(namespace: string, serviceAccount: string): string {
+  return `${namespace}/${serviceAccount}`;
 }
 
 /**
@@ -25,14 +44,32 @@ export interface PushRequest {
  * their namespaces; anything merged with an unscoped request is unscoped.
  */
 export function mergePushRequests(a: PushRequest, b: PushRequest): PushRequest {
-  const scoped = a.namespaces && b.namespaces ? { namespaces: new Set([...a.namespaces, ...b.namespaces]) } : {};
+  // A secrets-only request reaches streams by identity, not by namespace: it neither widens nor narrows the other's scope.
+  const namespaces = isSecretsOnly(a) ? b.namespaces : isSecretsOnly(b) ? a.namespaces : a.namespaces && b.namespaces ? new Set([...a.namespaces, ...b.namespaces]) : undefined;
+  const secrets = mergeSecretChanges(a.secrets, b.secrets);
   return {
     full: a.full || b.full,
     reasons: new Set([...a.reasons, ...b.reasons]),
     endpointHosts: new Set([...a.endpointHosts, ...b.endpointHosts]),
     configsUpdated: new Set([...a.configsUpdated, ...b.configsUpdated]),
-    ...scoped,
+    ...(namespaces ? { namespaces } : {}),
+    ...(secrets ? { secrets } : {}),
   };
+}
+
+function mergeSecretChanges(a: SecretChange | undefined, b: SecretChange | undefined): SecretChange | undefined {
+  if (!a || !b) return a ?? b;
+  return { identities: new Set([...a.identities, ...b.identities]), trustBundle: a.trustBundle || b.trustBundle };
+}
+
+/** A request that changes secrets and nothing else: config and endpoints stay as they are. */
+export function isSecretsOnly(request: PushRequest): boolean {
+  return request.secrets !== undefined && !request.full && request.endpointHosts.size === 0;
+}
+
+/** Re-sends the changed secrets to the streams authenticated as their identities (every authenticated stream for the trust bundle). */
+export function secretPush(change: SecretChange): PushRequest {
+  return { full: false, reasons: new Set(['secret']), endpointHosts: new Set(), configsUpdated: new Set(), secrets: change };
 }
 
 /** A full push that only proxies in `namespaces` need. */

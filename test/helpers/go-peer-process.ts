@@ -44,7 +44,7 @@ const PORT_ATTEMPTS = 3;
  * open: EOF means this process is gone (even killed outright, when no exit
  * hook runs), and the peer is terminated instead of left running.
  */
-const WATCHDOG = [
+export const WATCHDOG = [
   'exec 3<&0',
   '"$@" </dev/null 3<&- &',
   'peer=$!',

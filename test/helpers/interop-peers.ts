@@ -39,7 +39,7 @@ export function grpcioPeerProblem(): string | null {
   return have === wanted ? null : `.peers/venv has grpcio ${have}, requirements pin ${wanted}`;
 }
 
-/** Where scripts/peers/go-peers.sh puts the Go peers: grpc-go-xds-client, grpc-go-xds-server, etcd, kube-apiserver, kubectl. */
+/** Where scripts/peers/go-peers.sh puts the Go peers: grpc-go-xds-client, grpc-go-xds-server, etcd, kube-apiserver, kubectl, pilot-agent. */
 export const PEERS_BIN = path.join(REPO_ROOT, '.peers/bin');
 const GO_PEER_VERSIONS = path.join(REPO_ROOT, 'scripts/peers/versions.sh');
 const GO_PEER_VERSION_VARIABLE: Readonly<Record<GoPeer, string>> = {
@@ -48,8 +48,9 @@ const GO_PEER_VERSION_VARIABLE: Readonly<Record<GoPeer, string>> = {
   etcd: 'ETCD_VERSION',
   'kube-apiserver': 'KUBERNETES_VERSION',
   kubectl: 'KUBERNETES_VERSION',
+  'pilot-agent': 'ISTIO_VERSION',
 };
-export type GoPeer = 'grpc-go-xds-client' | 'grpc-go-xds-server' | 'etcd' | 'kube-apiserver' | 'kubectl';
+export type GoPeer = 'grpc-go-xds-client' | 'grpc-go-xds-server' | 'etcd' | 'kube-apiserver' | 'kubectl' | 'pilot-agent';
 
 export function goPeerPath(peer: GoPeer): string {
   return path.join(PEERS_BIN, peer);

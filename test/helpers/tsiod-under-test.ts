@@ -11,9 +11,51 @@ export interface TsiodUnderTest {
   readonly logs: LogBuffer;
 }
 
+/** The plaintext xDS port of a tsiod started with one (every helper here starts it). */
+export function plaintextXdsPort(tsiod: RunningTsiod): number {
+  if (tsiod.xdsPort === null) throw new Error('this tsiod was started without a plaintext xDS port');
+  return tsiod.xdsPort;
+}
+
 export async function startTsiodUnderTest(configDir: string): Promise<TsiodUnderTest> {
   const logs = new LogBuffer();
   const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(line) });
   const tsiod = await startTsiod({ configDir, host: '127.0.0.1', xdsPort: 0, monitoringPort: 0, logger });
   return { tsiod, logs };
+}
+
+/**
+ * What a suite with a real istio agent (test/interop/pilot-agent.test.ts) needs
+ * from tsiod beyond the above: cluster mode (TokenReview for the CA and
+ * authenticated xDS, the CA root in Secret istio-ca-secret, ConfigMap
+ * istio-ca-root-cert in every namespace) and istiod's 15012 (TLS, xDS and
+ * IstioCertificateService) on 127.0.0.1.
+ */
+export interface SecureTsiodUnderTest extends TsiodUnderTest {
+  /** 15012's port on 127.0.0.1. */
+  readonly securePort: number;
+  /** The DNS SAN of 15012's serving certificate a client checks: istiod.<systemNamespace>.svc. */
+  readonly istiodSan: string;
+}
+
+
+export async function startSecureTsiodUnderTest(kubeconfig: string, systemNamespace = 'istio-system'): Promise<SecureTsiodUnderTest> {
+  const logs = new LogBuffer();
+  const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(line) });
+  const options = {
+    kubernetes: { kubeconfig, backoff: { initialMs: 100, maxMs: 1_000, jitter: 0.2 } },
+    host: '127.0.0.1',
+    xdsPort: 0,
+    monitoringPort: 0,
+    // istiod's 15012; 0 picks a free port.
+    securePort: 0,
+    systemNamespace,
+    logger,
+  };
+  const tsiod = await startTsiod(options);
+  if (tsiod.securePort === null) {
+    await tsiod.close();
+    throw new Error('startTsiod({ securePort: 0 }) returned no secure port');
+  }
+  return { tsiod, logs, securePort: tsiod.securePort, istiodSan: `istiod.${systemNamespace}.svc` };
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClusterType, EndpointType, ListenerType, RouteType } from '../../src/xds/proto/type-urls.js';
 import { typeForUrl } from '../../src/xds/proto/envoy-protos.js';
-import { startTsiodUnderTest, type TsiodUnderTest } from '../helpers/tsiod-under-test.js';
+import { startTsiodUnderTest, type TsiodUnderTest, plaintextXdsPort } from '../helpers/tsiod-under-test.js';
 import { AdsTestClient, resourceName, sidecarNode, type SotwResponse } from '../xds/server/support/ads-test-client.js';
 
 const REVIEWS_V1 = 'outbound|9080|v1|reviews.default.svc.cluster.local';
@@ -31,7 +31,7 @@ afterEach(async () => {
 
 async function start(): Promise<void> {
   t = await startTsiodUnderTest(dir);
-  client = new AdsTestClient(t.tsiod.xdsPort);
+  client = new AdsTestClient(plaintextXdsPort(t.tsiod));
 }
 
 const decode = (r: SotwResponse) => r.resources.map((a) => typeForUrl(a.type_url).toObject(typeForUrl(a.type_url).decode(a.value), { enums: String, longs: Number }) as Record<string, unknown>);

@@ -33,6 +33,7 @@ import { whenPeersProvisioned } from './drivers/peer-guard.js';
 import { installCrds } from './kubernetes/cluster.js';
 import { awaitTraffic, onlyAnsweredBy } from './scenarios/await-traffic.js';
 import type { TrafficDriver } from './scenarios/traffic-driver.js';
+import { plaintextXdsPort } from '../helpers/tsiod-under-test.js';
 
 const NAMESPACE = 'default';
 const SERVICE = 'reviews';
@@ -133,7 +134,7 @@ whenKubeEnvAvailable(suiteName, () =>
             monitoringPort: 0,
             logger,
           });
-          driver = await startGrpcGoDriver(`xds:///${SERVICE}:${SERVICE_PORT}`, { xdsPort: tsiod.xdsPort, nodeId: 'tsiod-k8s-grpc-go', namespace: NAMESPACE });
+          driver = await startGrpcGoDriver(`xds:///${SERVICE}:${SERVICE_PORT}`, { xdsPort: plaintextXdsPort(tsiod), nodeId: 'tsiod-k8s-grpc-go', namespace: NAMESPACE });
           await awaitTraffic(driver, onlyAnsweredBy(['reviews-0']), { withinMs: FOLLOW_WITHIN_MS, batchRpcs: 20, what: 'answered by reviews-0' });
         } catch (error) {
           diagnostics(`setup failed: ${(error as Error).message}`);

@@ -15,9 +15,24 @@ describe('parseMeshConfig', () => {
       FILE,
     );
     expect(result.errors).toBeUndefined();
-    expect(result.mesh).toEqual({ trustDomain: 'example.org', domainSuffix: 'cluster.local', rootNamespace: 'mesh-root', outboundTrafficPolicy: 'REGISTRY_ONLY' });
-    expect(result.ignored).toEqual(['enableAutoMtls', 'defaultConfig', 'accessLogFile']);
+    expect(result.mesh).toEqual({
+      trustDomain: 'example.org',
+      domainSuffix: 'cluster.local',
+      rootNamespace: 'mesh-root',
+      outboundTrafficPolicy: 'REGISTRY_ONLY',
+      enableAutoMtls: true,
+    });
+    expect(result.ignored).toEqual(['defaultConfig', 'accessLogFile']);
     expect(Object.isFrozen(result.mesh)).toBe(true);
+  });
+
+  it('reads enableAutoMtls (a BoolValue: a bare boolean in proto JSON, default true as in Istio)', () => {
+    expect(DEFAULT_MESH_CONFIG.enableAutoMtls).toBe(true);
+    expect(parseMeshConfig('enableAutoMtls: false\n', DEFAULT_MESH_CONFIG, FILE).mesh?.enableAutoMtls).toBe(false);
+    expect(parseMeshConfig('enable_auto_mtls: false\n', DEFAULT_MESH_CONFIG, FILE).mesh?.enableAutoMtls).toBe(false);
+    expect((parseMeshConfig('enableAutoMtls: "no"\n', DEFAULT_MESH_CONFIG, CONFIG_MAP).errors ?? []).map(formatConfigError)).toEqual([
+      'k8s:ConfigMap/istio-system/istio ConfigMap istio-system/istio: data.mesh.enableAutoMtls: must be true or false (found "no")',
+    ]);
   });
 
   it('keeps every default for an empty document, and the defaults of fields left out', () => {

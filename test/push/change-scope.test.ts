@@ -3,7 +3,9 @@
  * VirtualService or DestinationRule exported to "." (or to named
  * namespaces), or with a workload selector, is seen in those namespaces
  * only; Sidecars and policies apply to their own namespace unless they are
- * in the root namespace; Gateways and public routing config reach everyone.
+ * in the root namespace, except a namespace-wide PeerAuthentication, which
+ * clients everywhere read for auto mTLS; Gateways and public routing config
+ * reach everyone.
  */
 import { describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/config/change-set.js';
@@ -57,8 +59,16 @@ describe('classifyChange scopes', () => {
     const sidecar = (ns: string) => `apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: ${ns}}\nspec:\n  egress: [{hosts: ["./*"]}]\n`;
     expect([...classify(sidecar('shop'), 'Sidecar/shop/default').namespaces!]).toEqual(['shop']);
     expect(classify(sidecar('istio-system'), 'Sidecar/istio-system/default').namespaces).toBeUndefined();
-    const pa = `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: shop}\nspec:\n  mtls: {mode: STRICT}\n`;
-    expect([...classify(pa, 'PeerAuthentication/shop/default').namespaces!]).toEqual(['shop']);
+    const pa = `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: api, namespace: shop}\nspec:\n  selector: {matchLabels: {app: api}}\n  mtls: {mode: STRICT}\n`;
+    expect([...classify(pa, 'PeerAuthentication/shop/api').namespaces!]).toEqual(['shop']);
+  });
+
+  it("a namespace-wide PeerAuthentication pushes everyone: clients anywhere read it for auto mTLS to the namespace's services", () => {
+    // Istio's BestEffortInferServiceMTLSMode reads the destination namespace's policy, and each sidecar scope depends on the PeerAuthentications of the namespaces it imports services from.
+    const pa = `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: shop}\nspec:\n  mtls: {mode: DISABLE}\n`;
+    const request = classify(pa, 'PeerAuthentication/shop/default');
+    expect(request.full).toBe(true);
+    expect(request.namespaces).toBeUndefined();
   });
 
   it('a Gateway pushes everyone (gateway pods may run in any namespace)', () => {

@@ -69,6 +69,29 @@ describe('classifyChange', () => {
     expect(request.full).toBe(true);
   });
 
+  describe('a cluster forwarding to the original destination (PASSTHROUGH) uses auto mTLS only while every endpoint has a sidecar', () => {
+    const pod = (version: string, sidecar: boolean): string =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: reviews-${version}, labels: {app: reviews, version: ${version}${sidecar ? ', security.istio.io/tlsMode: istio' : ''}}}\nspec: {serviceAccountName: bookinfo-reviews}\n`;
+    const passthrough =
+      'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: reviews}\nspec:\n  host: reviews\n  trafficPolicy: {loadBalancer: {simple: PASSTHROUGH}}\n';
+    // v1 and v2 have sidecars; v3 is the last one without.
+    const sidecars = withObject(withObject(objects, pod('v1', true)), pod('v2', true));
+
+    it('rebuilds clusters (a full push) when the last endpoint without a sidecar gets one', () => {
+      const before = buildSnapshot({ mesh, objects: withObject(sidecars, passthrough) });
+      const after = buildSnapshot({ mesh, objects: withObject(withObject(sidecars, passthrough), pod('v3', true)) }, before);
+      expect(classifyChange(updated('Pod/default/reviews-v3'), before, after).full).toBe(true);
+    });
+
+    it('keeps the same change endpoint-only without a PASSTHROUGH rule: transport socket matches pick per endpoint', () => {
+      const before = buildSnapshot({ mesh, objects: sidecars });
+      const after = buildSnapshot({ mesh, objects: withObject(sidecars, pod('v3', true)) }, before);
+      const request = classifyChange(updated('Pod/default/reviews-v3'), before, after);
+      expect(request.full).toBe(false);
+      expect([...request.endpointHosts]).toEqual([REVIEWS]);
+    });
+  });
+
   it('pushes a changed gateway credential to the proxies of its namespace only (SDS serves it nowhere else)', () => {
     const b64 = (text: string): string => Buffer.from(text).toString('base64');
     const secret = (cert: string): string => `apiVersion: v1

@@ -73,4 +73,31 @@ describe('cluster summary', () => {
     });
     expect(simulate(tcpTo(auto), connect).clusters[name]?.tls).toBe('auto-mtls');
   });
+
+  it("picks each endpoint's transport socket as Envoy does: the first match its envoy.transport_socket_match metadata satisfies", () => {
+    const upstreamTls = { name: 'envoy.transport_sockets.tls', typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext', commonTlsContext: { tlsCertificateSdsSecretConfigs: [{ name: 'default' }] } } };
+    const cluster: NamedResource = {
+      name,
+      resource: {
+        name,
+        type: 'EDS',
+        edsClusterConfig: { serviceName: name },
+        // The message form of google.protobuf.Struct (what protobufjs decodes) and Envoy's JSON form both count.
+        transportSocketMatches: [
+          { name: 'tlsMode-istio', match: { fields: { tlsMode: { stringValue: 'istio' } } }, transportSocket: upstreamTls },
+          { name: 'tlsMode-disabled', match: {}, transportSocket: { name: 'envoy.transport_sockets.raw_buffer' } },
+        ],
+      },
+    };
+    const eds = assignment(name, ['10.244.0.7:5000', '10.244.0.8:5000', '10.244.0.9:5000']);
+    const lbEndpoints = ((eds.resource['endpoints'] as Record<string, unknown>[])[0]!['lbEndpoints'] as Record<string, unknown>[]);
+    lbEndpoints[0]!['metadata'] = { filterMetadata: { 'envoy.transport_socket_match': { fields: { tlsMode: { stringValue: 'istio' } } } } };
+    lbEndpoints[1]!['metadata'] = { filterMetadata: { 'envoy.transport_socket_match': { tlsMode: 'istio' } } };
+    const summary = simulate(tcpTo(cluster, [eds]), connect).clusters[name];
+    expect(summary?.endpoints.map((e) => [e.address, e.tls, e.transportSocketMatch])).toEqual([
+      ['10.244.0.7:5000', 'istio-mutual', 'tlsMode-istio'],
+      ['10.244.0.8:5000', 'istio-mutual', 'tlsMode-istio'],
+      ['10.244.0.9:5000', 'none', 'tlsMode-disabled'],
+    ]);
+  });
 });

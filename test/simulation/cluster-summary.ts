@@ -6,7 +6,7 @@
  * inline load assignment of a STATIC or DNS cluster).
  */
 import { SimulationError } from './simulation-error.js';
-import { durationMs, numeric, record, records, text, typeOf, type Json, type XdsView } from './xds-view.js';
+import { durationMs, numeric, record, records, structStrings, text, typeOf, type Json, type XdsView } from './xds-view.js';
 
 /**
  * none: plain text. tls: TLS with the cluster's own certificates.
@@ -40,6 +40,15 @@ export interface EndpointSummary {
   readonly healthStatus: string | undefined;
   readonly weight: number | undefined;
   readonly locality: Json | undefined;
+  /**
+   * How Envoy connects to this endpoint: the upstream TLS of the transport
+   * socket it picks (with transport socket matches, the first whose match
+   * the endpoint's envoy.transport_socket_match metadata satisfies; none
+   * matching means the cluster's own transport socket).
+   */
+  readonly tls: UpstreamTls;
+  /** The name of the transport socket match it picked; undefined when none did (or the cluster has none). */
+  readonly transportSocketMatch: string | undefined;
 }
 
 export interface ClusterSummary {
@@ -74,9 +83,21 @@ function upstreamTls(cluster: Json): { tls: UpstreamTls; sni: string | undefined
   if (direct.tls !== 'none') return direct;
   for (const m of records(cluster['transportSocketMatches'])) {
     const socket = tlsOfSocket(record(m['transportSocket']));
-    if (socket.tls === 'istio-mutual' && record(m['match'])?.['tlsMode'] === 'istio') return { tls: 'auto-mtls', sni: socket.sni };
+    if (socket.tls === 'istio-mutual' && structStrings(m['match'])['tlsMode'] === 'istio') return { tls: 'auto-mtls', sni: socket.sni };
   }
   return direct;
+}
+
+const TRANSPORT_SOCKET_MATCH = 'envoy.transport_socket_match';
+
+/** Envoy's transport socket selection for one endpoint (Cluster.transport_socket_matches). */
+function endpointTransport(cluster: Json, lbEndpoint: Json): { tls: UpstreamTls; transportSocketMatch: string | undefined } {
+  const metadata = structStrings(record(record(lbEndpoint['metadata'])?.['filterMetadata'])?.[TRANSPORT_SOCKET_MATCH]);
+  for (const m of records(cluster['transportSocketMatches'])) {
+    const wanted = Object.entries(structStrings(m['match']));
+    if (wanted.every(([key, value]) => metadata[key] === value)) return { tls: tlsOfSocket(record(m['transportSocket'])).tls, transportSocketMatch: text(m['name']) };
+  }
+  return { tls: tlsOfSocket(record(cluster['transportSocket'])).tls, transportSocketMatch: undefined };
 }
 
 function thresholds(cluster: Json): CircuitBreakerThresholds | undefined {
@@ -115,7 +136,7 @@ function maxRequestsPerConnection(cluster: Json): number | undefined {
   return numeric(cluster['maxRequestsPerConnection']);
 }
 
-function endpointsOf(assignment: Json | undefined): EndpointSummary[] {
+function endpointsOf(cluster: Json, assignment: Json | undefined): EndpointSummary[] {
   return records(assignment?.['endpoints']).flatMap((locality) =>
     records(locality['lbEndpoints']).map((lb) => {
       const socket = record(record(record(lb['endpoint'])?.['address'])?.['socketAddress']);
@@ -124,6 +145,7 @@ function endpointsOf(assignment: Json | undefined): EndpointSummary[] {
         healthStatus: text(lb['healthStatus']),
         weight: numeric(lb['loadBalancingWeight']),
         locality: record(locality['locality']),
+        ...endpointTransport(cluster, lb),
       };
     }),
   );
@@ -150,7 +172,7 @@ export function summarizeCluster(view: XdsView, name: string): ClusterSummary {
     ...upstreamTls(cluster),
     maxRequestsPerConnection: maxRequestsPerConnection(cluster),
     connectTimeoutMs: durationMs(cluster['connectTimeout']),
-    endpoints: endpointsOf(assignment),
+    endpoints: endpointsOf(cluster, assignment),
   };
 }
 

@@ -23,10 +23,17 @@ export interface SimulatedRequest {
   readonly sni?: string;
   /** ALPN the client offers in its TLS ClientHello. */
   readonly alpn?: readonly string[];
+  /**
+   * Whether the TLS client presents a certificate (a sidecar presents its
+   * workload certificate); a chain that requires one then refuses a client
+   * without. Left out, the simulator does not check it.
+   */
+  readonly clientCertificate?: boolean;
 }
 
-export interface NormalizedRequest extends Required<Omit<SimulatedRequest, 'alpn' | 'sni' | 'headers'>> {
+export interface NormalizedRequest extends Required<Omit<SimulatedRequest, 'alpn' | 'sni' | 'headers' | 'clientCertificate'>> {
   readonly sni: string | undefined;
+  readonly clientCertificate: boolean | undefined;
   readonly alpn: readonly string[];
   /** Lower-cased names, with the pseudo-headers :authority, :path and :method. */
   readonly headers: ReadonlyMap<string, string>;
@@ -54,6 +61,7 @@ export function normalizeRequest(request: SimulatedRequest): NormalizedRequest {
     method,
     sni: request.sni ?? (isTls ? stripPort(authority) : undefined),
     alpn: request.alpn ?? (request.protocol === 'https' ? ['h2', 'http/1.1'] : []),
+    clientCertificate: request.clientCertificate,
     headers,
     isTls,
     carriesHttp: request.protocol === 'http' || request.protocol === 'https',

@@ -150,6 +150,9 @@ function checkProtocol(request: NormalizedRequest, matched: MatchedChain, isHttp
   const terminatesTls = record(matched.chain['transportSocket']) !== undefined;
   const where = `listener ${listenerName} chain ${matched.name ?? `#${matched.index}`}`;
   if (terminatesTls && !request.isTls) throw new SimulationError('protocol', `${where} expects TLS, but the request is plain ${request.protocol}`);
+  if (terminatesTls && request.clientCertificate === false && downstreamTlsOf(matched.chain)?.requireClientCertificate) {
+    throw new SimulationError('tls', `${where} requires a client certificate (mutual TLS), and the client presents none`);
+  }
   if (!isHttpChain) return;
   const httpAfterTermination = request.protocol === 'http' || (request.protocol === 'https' && terminatesTls);
   if (!httpAfterTermination) throw new SimulationError('protocol', `${where} speaks HTTP, but it would receive ${request.protocol}${request.isTls && !terminatesTls ? ' it does not decrypt' : ''}`);

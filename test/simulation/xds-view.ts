@@ -66,6 +66,27 @@ export function flag(value: unknown): boolean | undefined {
   return wrapped && typeof wrapped['value'] === 'boolean' ? wrapped['value'] : undefined;
 }
 
+/**
+ * The string fields of a google.protobuf.Struct, read from either form it
+ * takes here: protobufjs' message form ({fields: {k: {stringValue}}}, what
+ * generators write and decoding returns) or Envoy's JSON form ({k: "v"}).
+ */
+export function structStrings(value: unknown): Record<string, string> {
+  const struct = record(value);
+  if (!struct) return {};
+  const fields = record(struct['fields']);
+  const out: Record<string, string> = {};
+  if (fields) {
+    for (const [key, field] of Object.entries(fields)) {
+      const stringValue = text(record(field)?.['stringValue']);
+      if (stringValue !== undefined) out[key] = stringValue;
+    }
+    return out;
+  }
+  for (const [key, field] of Object.entries(struct)) if (typeof field === 'string') out[key] = field;
+  return out;
+}
+
 /** google.protobuf.Duration in milliseconds; undefined when absent. */
 export function durationMs(value: unknown): number | undefined {
   const d = record(value);

@@ -93,8 +93,8 @@ export class GenerationCache {
     }
     for (const [entryId, entry] of this.entries) {
       const generator = this.generators.get(entry.typeUrl);
-      if (!generator?.affectedByEndpoints) continue;
-      const affected = generator.affectedByEndpoints(snapshot, entry.key, request.endpointHosts);
+      const affected = generator && partialChanges(generator, snapshot, entry.key, request);
+      if (!affected) continue;
       this.endpointChanged.set(entryId, affected);
       for (const name of affected) entry.byName.delete(name);
       if (affected.size > 0) {
@@ -105,19 +105,22 @@ export class GenerationCache {
   }
 
   /**
-   * The names of `typeUrl` an endpoint-only push changed for this proxy, or
-   * undefined when the last push was full (everything may have changed) or the
-   * type does not read endpoints (nothing changed).
+   * The names of `typeUrl` a partial push (endpoints, secrets) changed for
+   * this proxy: 'all' when the push was full (everything may have changed),
+   * 'none' when the type reads neither. `request` defaults to the last push;
+   * a stream that merged several pushes while busy passes the merged one.
    */
-  endpointChangesFor(typeUrl: XdsTypeUrl, proxy: ProxyNode): ReadonlySet<string> | 'none' | 'all' {
-    if (!this.lastRequest || this.lastRequest.full) return 'all';
+  endpointChangesFor(typeUrl: XdsTypeUrl, proxy: ProxyNode, request: PushRequest | undefined = this.lastRequest): ReadonlySet<string> | 'none' | 'all' {
+    if (!request || request.full) return 'all';
     const generator = this.generators.get(typeUrl);
-    if (!generator?.affectedByEndpoints || !this.snapshot) return 'none';
+    if (!generator || !this.snapshot) return 'none';
     const { id, key } = this.keyFor(typeUrl, proxy);
-    let changed = this.endpointChanged.get(id);
+    const memoized = request === this.lastRequest;
+    let changed = memoized ? this.endpointChanged.get(id) : undefined;
     if (!changed) {
-      changed = generator.affectedByEndpoints(this.snapshot, key, this.lastRequest.endpointHosts);
-      this.endpointChanged.set(id, changed);
+      changed = partialChanges(generator, this.snapshot, key, request);
+      if (!changed) return 'none';
+      if (memoized) this.endpointChanged.set(id, changed);
     }
     return changed;
   }
@@ -223,6 +226,20 @@ export class GenerationCache {
     }
     return { entry, key, id };
   }
+}
+
+/**
+ * The names a partial push makes stale for one key, or undefined when the
+ * generator reads neither endpoints nor secrets (nothing of it changed).
+ */
+function partialChanges(generator: ResourceGenerator, snapshot: MeshSnapshot, key: GeneratorKey, request: PushRequest): ReadonlySet<string> | undefined {
+  const readsEndpoints = generator.affectedByEndpoints !== undefined;
+  const readsSecrets = generator.affectedBySecrets !== undefined && request.secrets !== undefined;
+  if (!readsEndpoints && !readsSecrets) return undefined;
+  const byEndpoints = readsEndpoints && request.endpointHosts.size > 0 ? generator.affectedByEndpoints!(snapshot, key, request.endpointHosts) : undefined;
+  const bySecrets = readsSecrets ? generator.affectedBySecrets!(key, request.secrets!) : undefined;
+  if (byEndpoints && bySecrets) return new Set([...byEndpoints, ...bySecrets]);
+  return byEndpoints ?? bySecrets ?? new Set<string>();
 }
 
 /** JSON with sorted keys, so equal keys give equal strings whatever order a generator builds them in. */

@@ -6,6 +6,7 @@
  */
 import type { MeshSnapshot } from '../../model/types.js';
 import type { ProxyNode } from '../../model/proxy.js';
+import type { SecretChange } from '../../push/push-request.js';
 import type { XdsTypeUrl } from '../proto/type-urls.js';
 
 /**
@@ -44,4 +45,10 @@ export interface ResourceGenerator<K extends GeneratorKey = GeneratorKey> {
    * and are not re-run on such pushes.
    */
   affectedByEndpoints?(snapshot: MeshSnapshot, key: K, hosts: ReadonlySet<string>): ReadonlySet<string>;
+  /**
+   * For secret pushes (certificates and trust bundles live outside the
+   * snapshot): the resource names of this key that `change` makes stale.
+   * Generators that serve no such secrets leave this out.
+   */
+  affectedBySecrets?(key: K, change: SecretChange): ReadonlySet<string>;
 }

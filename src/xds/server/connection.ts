@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { parseProxyNode, type ProxyNode, type VerifiedIdentity, type XdsNode } from '../../model/proxy.js';
-import { mergePushRequests, type PushRequest } from '../../push/push-request.js';
+import { identityKey, isSecretsOnly, mergePushRequests, type PushRequest } from '../../push/push-request.js';
 import type { GenerationCache } from '../cache/generation-cache.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import { isKnownType, type XdsTypeUrl } from '../proto/type-urls.js';
@@ -14,6 +14,10 @@ import type { ErrorDetail } from './xds-requests.js';
 import { WatchedType } from './watched-type.js';
 import type { NameInterner, SubscriptionInterner } from './name-interner.js';
 import type { StreamProtocol, XdsServerObserver } from './observer.js';
+import { checkConnectionIdentity, type IdentityStreams } from './stream-authentication.js';
+import { ProtocolViolation, statusCodeOf, StreamError } from './stream-errors.js';
+
+export { ProtocolViolation };
 
 export interface ConnectionContext {
   readonly cache: GenerationCache;
@@ -26,11 +30,12 @@ export interface ConnectionContext {
   /** Called once the first request has identified the proxy. */
   register(connection: XdsConnection): void;
   unregister(connection: XdsConnection): void;
+  readonly identityStreams?: IdentityStreams;
 }
 
-/** A stream's client broke the protocol; the stream is closed with this, the server carries on. */
-export class ProtocolViolation extends Error {
-  override readonly name = 'ProtocolViolation';
+export interface ConnectionOptions {
+  /** Serve only this type (a SecretDiscoveryService stream); requests for others are ignored. */
+  readonly onlyType?: XdsTypeUrl;
 }
 
 export abstract class XdsConnection {
@@ -43,13 +48,14 @@ export abstract class XdsConnection {
   private pendingPush: PushRequest | undefined;
   private closed = false;
   private drainWaiters: Array<() => void> = [];
+  /** Set by the port's authentication before any request is handled; undefined on plaintext streams. */
+  private verifiedIdentity: VerifiedIdentity | undefined;
 
   constructor(
     readonly id: string,
     protected readonly call: ServerDuplexStream<unknown, Buffer>,
     protected readonly ctx: ConnectionContext,
-    /** Set by the transport's authentication, before the first request; undefined on plaintext streams. */
-    private readonly verifiedIdentity?: VerifiedIdentity,
+    private readonly options: ConnectionOptions = {},
   ) {
     call.on('drain', () => {
       const waiters = this.drainWaiters;
@@ -62,25 +68,38 @@ export abstract class XdsConnection {
     return this.closed;
   }
 
+  /** Records who the stream proved to be; only before its first request, which must then name a matching node. */
+  authenticated(identity: VerifiedIdentity): void {
+    if (this.proxy) throw new Error('internal error: a stream authenticated after its first request');
+    this.verifiedIdentity = identity;
+  }
+
   /** The first request must carry the node; later ones may omit it (and changes to it are ignored). */
   protected identify(node: XdsNode | undefined): ProxyNode {
     if (this.proxy) return this.proxy;
+    let parsed: ProxyNode;
     try {
-      const parsed = parseProxyNode(node, this.ctx.domainSuffix);
-      this.proxy = this.verifiedIdentity ? { ...parsed, verifiedIdentity: this.verifiedIdentity } : parsed;
+      parsed = parseProxyNode(node, this.ctx.domainSuffix);
     } catch (err) {
       throw new ProtocolViolation(err instanceof Error ? err.message : String(err));
     }
+    const identity = this.verifiedIdentity;
+    if (identity) checkConnectionIdentity(parsed, identity);
+    this.proxy = identity ? Object.freeze({ ...parsed, verifiedIdentity: identity }) : parsed;
     this.ctx.register(this);
+    if (identity) this.ctx.identityStreams?.opened(identity);
     this.ctx.observer.connected(this.proxy, this.protocol);
-    this.ctx.logger.info({ conn: this.id, proxy: this.proxy.id, type: this.proxy.type, protocol: this.protocol }, 'proxy connected');
+    this.ctx.logger.info(
+      { conn: this.id, proxy: this.proxy.id, type: this.proxy.type, protocol: this.protocol, ...(identity ? { identity: `${identity.namespace}/${identity.serviceAccount}` } : {}) },
+      'proxy connected',
+    );
     return this.proxy;
   }
 
   /** The watch a request is about, or undefined for a type tsiod does not serve (the request is then ignored). */
   protected watchForRequest(typeUrl: string): WatchedType | undefined {
-    if (!isKnownType(typeUrl) || !this.ctx.cache.supports(typeUrl)) {
-      this.ctx.logger.debug({ conn: this.id, typeUrl }, 'request for a type tsiod does not serve');
+    if (!isKnownType(typeUrl) || !this.ctx.cache.supports(typeUrl) || (this.options.onlyType !== undefined && typeUrl !== this.options.onlyType)) {
+      this.ctx.logger.debug({ conn: this.id, typeUrl }, 'request for a type this stream does not serve');
       return undefined;
     }
     return this.watchedFor(typeUrl);
@@ -146,9 +165,9 @@ export abstract class XdsConnection {
     }
   }
 
-  /** Names that a push must look at for this type: all subscribed, or (endpoint-only push) just those it changed. */
-  protected pushCandidates(typeUrl: XdsTypeUrl, w: WatchedType): ReadonlyMap<string, EncodedResource> | undefined {
-    const changes = this.ctx.cache.endpointChangesFor(typeUrl, this.proxy!);
+  /** Names that a push must look at for this type: all subscribed, or (endpoint or secret push) just those it changed. */
+  protected pushCandidates(typeUrl: XdsTypeUrl, w: WatchedType, request: PushRequest): ReadonlyMap<string, EncodedResource> | undefined {
+    const changes = this.ctx.cache.endpointChangesFor(typeUrl, this.proxy!, request);
     if (changes === 'none') return undefined;
     if (changes === 'all') return this.subscribedResources(typeUrl, w);
     const names: string[] = [];
@@ -174,9 +193,20 @@ export abstract class XdsConnection {
     }
   }
 
-  /** Whether a scoped push reaches this stream: a proxy in one of the namespaces, or one not identified yet. */
-  inNamespaces(namespaces: ReadonlySet<string>): boolean {
-    return !this.proxy || namespaces.has(this.proxy.namespace);
+  /**
+   * Whether a push reaches this stream: a secret change reaches the streams
+   * authenticated as its identities (all authenticated ones for the trust
+   * bundle) and no others; anything else reaches every proxy, or the proxies
+   * of its namespaces when scoped.
+   */
+  reachedBy(request: PushRequest): boolean {
+    const proxy = this.proxy;
+    if (!proxy) return false;
+    const identity = this.verifiedIdentity;
+    const secrets = request.secrets;
+    if (secrets && identity && (secrets.trustBundle || secrets.identities.has(identityKey(identity.namespace, identity.serviceAccount)))) return true;
+    if (isSecretsOnly(request)) return false;
+    return !request.namespaces || request.namespaces.has(proxy.namespace);
   }
 
   /** Queues a push; while one runs, later ones merge into a single pending push. */
@@ -218,11 +248,19 @@ export abstract class XdsConnection {
       this.ctx.unregister(this);
       this.ctx.observer.disconnected(this.proxy, this.protocol);
       this.ctx.logger.info({ conn: this.id, proxy: this.proxy.id }, 'proxy disconnected');
+      const identity = this.proxy.verifiedIdentity;
+      if (identity) {
+        try {
+          this.ctx.identityStreams?.closed(identity);
+        } catch (e) {
+          this.ctx.logger.error({ conn: this.id, err: e instanceof Error ? e.message : String(e) }, 'identity tracker failed on stream close');
+        }
+      }
     }
     if (err !== undefined) {
+      // Only errors tsiod made for the client carry their message out; anything else is an internal error.
       const message = err instanceof Error ? err.message : String(err);
-      const code = err instanceof ProtocolViolation ? 3 /* INVALID_ARGUMENT */ : 13 /* INTERNAL */;
-      this.call.emit('error', { code, details: message });
+      this.call.emit('error', { code: statusCodeOf(err), details: err instanceof StreamError ? message : `internal error: ${message}` });
     } else {
       this.call.end();
     }

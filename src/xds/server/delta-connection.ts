@@ -6,11 +6,10 @@
  * changes are honoured even on a request with a stale nonce, because unlike
  * SotW they are not repeated later.
  */
-import type { VerifiedIdentity } from '../../model/proxy.js';
 import { isRootType, PUSH_ORDER, type XdsTypeUrl } from '../proto/type-urls.js';
 import type { PushRequest } from '../../push/push-request.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
-import { XdsConnection, type ConnectionContext } from './connection.js';
+import { XdsConnection, type ConnectionContext, type ConnectionOptions } from './connection.js';
 import { createHash } from 'node:crypto';
 import { encodeDeltaResponse, type DeltaCall, type DeltaRequest } from './wire.js';
 import type { WatchedType } from './watched-type.js';
@@ -23,8 +22,8 @@ interface DeltaChanges {
 export class DeltaConnection extends XdsConnection {
   readonly protocol = 'delta' as const;
 
-  constructor(id: string, call: DeltaCall, ctx: ConnectionContext, private readonly controlPlane: Uint8Array, verifiedIdentity?: VerifiedIdentity) {
-    super(id, call as never, ctx, verifiedIdentity);
+  constructor(id: string, call: DeltaCall, ctx: ConnectionContext, private readonly controlPlane: Uint8Array, options: ConnectionOptions = {}) {
+    super(id, call as never, ctx, options);
   }
 
   handleRequest(req: DeltaRequest): void {
@@ -116,7 +115,7 @@ export class DeltaConnection extends XdsConnection {
       if (request.full) {
         ({ updates, removed } = this.changesFor(w, this.subscribedResources(typeUrl, w)));
       } else {
-        const candidates = this.pushCandidates(typeUrl, w);
+        const candidates = this.pushCandidates(typeUrl, w, request);
         if (!candidates) continue;
         updates = [];
         for (const r of candidates.values()) if (w.sent.versionOf(r.name) !== r.version) updates.push(r);

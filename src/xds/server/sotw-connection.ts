@@ -5,20 +5,19 @@
  * for. A request whose nonce is not the latest one sent is stale and ignored:
  * the client will repeat its subscription when it acknowledges the latest.
  */
-import type { VerifiedIdentity } from '../../model/proxy.js';
 import { isRootType, PUSH_ORDER, type XdsTypeUrl } from '../proto/type-urls.js';
 import type { PushRequest } from '../../push/push-request.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import { setVersion } from '../cache/set-version.js';
-import { XdsConnection, type ConnectionContext } from './connection.js';
+import { XdsConnection, type ConnectionContext, type ConnectionOptions } from './connection.js';
 import { encodeSotwResponse, type SotwCall, type SotwRequest } from './wire.js';
 import type { WatchedType } from './watched-type.js';
 
 export class SotwConnection extends XdsConnection {
   readonly protocol = 'sotw' as const;
 
-  constructor(id: string, call: SotwCall, ctx: ConnectionContext, private readonly controlPlane: Uint8Array, verifiedIdentity?: VerifiedIdentity) {
-    super(id, call as never, ctx, verifiedIdentity);
+  constructor(id: string, call: SotwCall, ctx: ConnectionContext, private readonly controlPlane: Uint8Array, options: ConnectionOptions = {}) {
+    super(id, call as never, ctx, options);
   }
 
   handleRequest(req: SotwRequest): void {
@@ -94,13 +93,13 @@ export class SotwConnection extends XdsConnection {
       const w = this.watched.get(typeUrl);
       if (!w?.requested) continue;
       if (isRootType(typeUrl)) {
-        if (!request.full && this.ctx.cache.endpointChangesFor(typeUrl, this.proxy!) === 'none') continue;
+        if (!request.full && this.ctx.cache.endpointChangesFor(typeUrl, this.proxy!, request) === 'none') continue;
         const current = this.subscribedResources(typeUrl, w);
         const version = setVersion(current.values());
         if (version === w.lastVersionSent) continue;
         await this.respondPaced(typeUrl, w, current);
       } else {
-        const candidates = this.pushCandidates(typeUrl, w);
+        const candidates = this.pushCandidates(typeUrl, w, request);
         if (!candidates) continue;
         const changed: EncodedResource[] = [];
         for (const r of candidates.values()) if (w.sent.versionOf(r.name) !== r.version) changed.push(r);

@@ -107,5 +107,16 @@ export const adsServiceDefinition = {
   },
 } as const;
 
+const SECRET_SERVICE = '/envoy.service.secret.v3.SecretDiscoveryService';
+
+/**
+ * Envoy's standalone SDS service: the same messages as ADS, used by an
+ * Envoy whose sds_config names a gRPC cluster instead of ADS.
+ */
+export const secretServiceDefinition = {
+  StreamSecrets: { ...adsServiceDefinition.StreamAggregatedResources, path: `${SECRET_SERVICE}/StreamSecrets` },
+  DeltaSecrets: { ...adsServiceDefinition.DeltaAggregatedResources, path: `${SECRET_SERVICE}/DeltaSecrets` },
+} as const;
+
 export type SotwCall = grpc.ServerDuplexStream<SotwRequest, Buffer>;
 export type DeltaCall = grpc.ServerDuplexStream<DeltaRequest, Buffer>;

@@ -2,22 +2,35 @@
  * The ADS gRPC server: accepts SotW and Delta streams, keeps the set of
  * connected proxies, and fans a push out to them a batch at a time so that
  * incoming ACKs and new connections are still served during a large push.
+ *
+ * One XdsServer serves two kinds of port. A plaintext port (istiod's 15010)
+ * never authenticates: its streams get config but no secrets. An
+ * authenticated port (15012) is TLS and authenticates every stream before
+ * handling any of its requests; there the SecretDiscoveryService is served
+ * too. The kind is chosen per port, not read from the connection: grpc-js
+ * reports a TLS transport only when the client presented a verified
+ * certificate, so a TLS stream that authenticates with a bearer token would
+ * be indistinguishable from plaintext.
  */
-import type { VerifiedIdentity } from '../../model/proxy.js';
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MeshSnapshot } from '../../model/types.js';
-import type { PushRequest } from '../../push/push-request.js';
+import { secretPush, type PushRequest, type SecretChange } from '../../push/push-request.js';
 import { GenerationCache } from '../cache/generation-cache.js';
 import type { ResourceGenerator } from '../gen/generator.js';
-import type { XdsTypeUrl } from '../proto/type-urls.js';
-import { ProtocolViolation, type ConnectionContext, type ConnectionSyncState, type XdsConnection } from './connection.js';
+import { SecretType, type XdsTypeUrl } from '../proto/type-urls.js';
+import type { ConnectionContext, ConnectionOptions, ConnectionSyncState, XdsConnection } from './connection.js';
 import { DeltaConnection } from './delta-connection.js';
 import { SotwConnection } from './sotw-connection.js';
 import { NameInterner, SubscriptionInterner } from './name-interner.js';
 import { silentObserver, type XdsServerObserver } from './observer.js';
-import { adsServiceDefinition, encodeControlPlane, type DeltaCall, type SotwCall } from './wire.js';
+import { authenticateStream, type IdentityStreams, type XdsAuthenticator } from './stream-authentication.js';
+import { StreamUnavailable } from './stream-errors.js';
+import { adsServiceDefinition, encodeControlPlane, secretServiceDefinition, type DeltaCall, type DeltaRequest, type SotwCall, type SotwRequest } from './wire.js';
+
+/** Whether a port authenticates its streams. */
+export type PortAuthentication = 'none' | 'required';
 
 export interface XdsServerOptions {
   readonly generators: ReadonlyMap<XdsTypeUrl, ResourceGenerator>;
@@ -29,15 +42,20 @@ export interface XdsServerOptions {
   /** gRPC server options (keepalive, max message sizes). */
   readonly grpcOptions?: grpc.ServerOptions;
   /**
-   * Authenticates a stream when it opens (e.g. from its verified client
-   * certificate). Without it every stream is unauthenticated: it gets
-   * config but never secrets, as on istiod's plaintext port.
+   * Authenticates each stream of an authenticated port when it opens (a
+   * bearer token, a verified client certificate). Its requests wait for the
+   * outcome; a rejection ends the stream with UNAUTHENTICATED. Required for
+   * listenAuthenticated(); plaintext ports never call it.
    */
-  readonly authenticate?: (call: grpc.ServerDuplexStream<unknown, unknown>) => VerifiedIdentity | undefined;
+  readonly authenticate?: XdsAuthenticator;
+  /** Told when streams of an identity open and close (the workload-certificate cache). */
+  readonly identityStreams?: IdentityStreams;
 }
 
 export class XdsServer {
   private readonly grpcServer: grpc.Server;
+  /** The authenticated port's server, once listenAuthenticated() has made it. */
+  private authenticatedServer: grpc.Server | undefined;
   private readonly cache: GenerationCache;
   private readonly connections = new Set<XdsConnection>();
   private readonly observer: XdsServerObserver;
@@ -69,26 +87,35 @@ export class XdsServer {
     const identifier = JSON.stringify({ Component: 'tsiod', ID: this.instanceId });
     this.sotwControlPlane = encodeControlPlane(6, identifier);
     this.deltaControlPlane = encodeControlPlane(7, identifier);
-    this.grpcServer = new grpc.Server({
-      // Envoy sends large DiscoveryRequests on reconnect (every EDS name); 64 MiB is generous.
-      'grpc.max_receive_message_length': 64 * 1024 * 1024,
-      'grpc.max_send_message_length': -1,
-      'grpc.keepalive_time_ms': 30_000,
-      'grpc.keepalive_timeout_ms': 10_000,
-      ...options.grpcOptions,
-    });
-    this.grpcServer.addService(adsServiceDefinition as unknown as grpc.ServiceDefinition, {
-      StreamAggregatedResources: (call: SotwCall) => this.acceptSotw(call),
-      DeltaAggregatedResources: (call: DeltaCall) => this.acceptDelta(call),
-    });
+    this.grpcServer = this.createGrpcServer();
+    this.addXdsServices(this.grpcServer, 'none');
   }
 
-  /** Binds to host:port (port 0 picks one) and returns the port. */
+  /**
+   * Binds a plaintext-port listener to host:port (port 0 picks one) and
+   * returns the port. Its streams are never authenticated and never get
+   * secrets, whatever `credentials` are.
+   */
   listen(host: string, port: number, credentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-      this.grpcServer.bindAsync(address, credentials, (err, boundPort) => (err ? reject(err) : resolve(boundPort)));
-    });
+    return bind(this.grpcServer, host, port, credentials);
+  }
+
+  /**
+   * Binds the authenticated port: TLS only (tokens and private keys never
+   * cross in clear), every stream authenticated by `options.authenticate`,
+   * ADS and the SecretDiscoveryService both served. `alsoServe` adds other
+   * services to the same port before it binds (istiod serves its CA API on
+   * 15012 beside xDS). Returns the bound port.
+   */
+  listenAuthenticated(host: string, port: number, credentials: grpc.ServerCredentials, alsoServe?: (server: grpc.Server) => void): Promise<number> {
+    if (!this.options.authenticate) throw new Error('an authenticated xDS port needs XdsServerOptions.authenticate');
+    if (!credentials._isSecure()) throw new Error(`the authenticated xDS port ${host}:${port} must be TLS: bearer tokens and private keys would otherwise cross the network in clear`);
+    if (this.authenticatedServer) throw new Error('the authenticated xDS port is already listening');
+    const server = this.createGrpcServer();
+    this.addXdsServices(server, 'required');
+    alsoServe?.(server);
+    this.authenticatedServer = server;
+    return bind(server, host, port, credentials);
   }
 
   /**
@@ -97,11 +124,26 @@ export class XdsServer {
    * has reached every connection's stream.
    */
   push(snapshot: MeshSnapshot, request: PushRequest): Promise<void> {
+    return this.enqueuePush(() => snapshot, request);
+  }
+
+  /**
+   * Sends changed secrets (outside the snapshot) to the streams of their
+   * identities only, on the snapshot current when the push runs: a config
+   * push queued before it is never undone.
+   */
+  pushSecrets(change: SecretChange): Promise<void> {
+    return this.enqueuePush(() => this.cache.currentSnapshot, secretPush(change));
+  }
+
+  private enqueuePush(snapshotOf: () => MeshSnapshot | undefined, request: PushRequest): Promise<void> {
     const run = async (): Promise<void> => {
+      const snapshot = snapshotOf();
+      if (!snapshot) return;
       const started = process.hrtime.bigint();
       this.cache.update(snapshot, request);
-      // A scoped push reaches only proxies in its namespaces; the rest cannot see the change.
-      const targets = request.namespaces ? [...this.connections].filter((c) => c.inNamespaces(request.namespaces!)) : [...this.connections];
+      // A scoped push reaches only proxies that can see the change: its namespaces, or its secrets' identities.
+      const targets = [...this.connections].filter((c) => c.reachedBy(request));
       const batch = this.options.pushBatchSize ?? 100;
       const pending: Array<Promise<void>> = [];
       for (let i = 0; i < targets.length; i += batch) {
@@ -125,7 +167,33 @@ export class XdsServer {
 
   async close(): Promise<void> {
     for (const c of [...this.connections]) c.close();
-    await new Promise<void>((resolve) => this.grpcServer.tryShutdown(() => resolve()));
+    const servers = [this.grpcServer, ...(this.authenticatedServer ? [this.authenticatedServer] : [])];
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.tryShutdown(() => resolve()))));
+  }
+
+  private createGrpcServer(): grpc.Server {
+    return new grpc.Server({
+      // Envoy sends large DiscoveryRequests on reconnect (every EDS name); 64 MiB is generous.
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.max_send_message_length': -1,
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+      ...this.options.grpcOptions,
+    });
+  }
+
+  private addXdsServices(server: grpc.Server, authentication: PortAuthentication): void {
+    server.addService(adsServiceDefinition as unknown as grpc.ServiceDefinition, {
+      StreamAggregatedResources: (call: SotwCall) => this.acceptSotw(call, authentication),
+      DeltaAggregatedResources: (call: DeltaCall) => this.acceptDelta(call, authentication),
+    });
+    // Secrets exist only for authenticated streams: the plaintext port has no SDS service to ask.
+    if (authentication === 'required') {
+      server.addService(secretServiceDefinition as unknown as grpc.ServiceDefinition, {
+        StreamSecrets: (call: SotwCall) => this.acceptSotw(call, authentication, SECRETS_ONLY),
+        DeltaSecrets: (call: DeltaCall) => this.acceptDelta(call, authentication, SECRETS_ONLY),
+      });
+    }
   }
 
   private context(): ConnectionContext {
@@ -138,6 +206,7 @@ export class XdsServer {
       subscriptions: this.subscriptions,
       register: (c) => this.connections.add(c),
       unregister: (c) => this.connections.delete(c),
+      ...(this.options.identityStreams ? { identityStreams: this.options.identityStreams } : {}),
     };
   }
 
@@ -146,35 +215,66 @@ export class XdsServer {
     return `${this.instanceId}-${this.connectionCounter}`;
   }
 
-  private acceptSotw(call: SotwCall): void {
-    const conn = new SotwConnection(this.nextConnectionId(), call, this.context(), this.sotwControlPlane, this.options.authenticate?.(call as never));
-    this.wire(call, conn, (req) => conn.handleRequest(req));
+  private acceptSotw(call: SotwCall, authentication: PortAuthentication, options: ConnectionOptions = {}): void {
+    const conn = new SotwConnection(this.nextConnectionId(), call, this.context(), this.sotwControlPlane, options);
+    const handle = options.onlyType ? (req: SotwRequest) => conn.handleRequest(req.typeUrl ? req : { ...req, typeUrl: options.onlyType! }) : (req: SotwRequest) => conn.handleRequest(req);
+    this.wire(call, conn, handle, authentication);
   }
 
-  private acceptDelta(call: DeltaCall): void {
-    const conn = new DeltaConnection(this.nextConnectionId(), call, this.context(), this.deltaControlPlane, this.options.authenticate?.(call as never));
-    this.wire(call, conn, (req) => conn.handleRequest(req));
+  private acceptDelta(call: DeltaCall, authentication: PortAuthentication, options: ConnectionOptions = {}): void {
+    const conn = new DeltaConnection(this.nextConnectionId(), call, this.context(), this.deltaControlPlane, options);
+    const handle = options.onlyType ? (req: DeltaRequest) => conn.handleRequest(req.typeUrl ? req : { ...req, typeUrl: options.onlyType! }) : (req: DeltaRequest) => conn.handleRequest(req);
+    this.wire(call, conn, handle, authentication);
   }
 
-  /** A client that breaks the protocol, or sends bytes we cannot decode, loses its stream; nobody else notices. */
-  private wire<Req>(call: grpc.ServerDuplexStream<Req, Buffer>, conn: XdsConnection, handle: (req: Req) => void): void {
+  /**
+   * A client that breaks the protocol, sends bytes we cannot decode, or fails
+   * authentication loses its stream; nobody else notices. On an authenticated
+   * port the stream is paused until authentication settles: its requests wait
+   * in order in the stream's own buffer (bounded by HTTP/2 flow control) and
+   * are handled once the identity is known.
+   */
+  private wire<Req>(call: grpc.ServerDuplexStream<Req, Buffer>, conn: XdsConnection, handle: (req: Req) => void, authentication: PortAuthentication): void {
+    const refuse = (err: unknown): void => {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.observer.streamRejected(reason, conn.proxy?.id);
+      this.options.logger.warn({ conn: conn.id, proxy: conn.proxy?.id, peer: call.getPeer(), err: reason }, 'closing xDS stream');
+      conn.close(err);
+    };
     call.on('data', (req: Req) => {
       if (conn.isClosed) return;
       if (!this.cache.currentSnapshot) {
-        conn.close(new ProtocolViolation('tsiod has no configuration yet; retry'));
+        conn.close(new StreamUnavailable('tsiod has no configuration yet; retry'));
         return;
       }
       try {
         handle(req);
       } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        this.observer.streamRejected(reason, conn.proxy?.id);
-        this.options.logger.warn({ conn: conn.id, proxy: conn.proxy?.id, err: reason }, 'closing xDS stream');
-        conn.close(err instanceof ProtocolViolation ? err : new Error(`internal error: ${reason}`));
+        refuse(err);
       }
     });
     call.on('end', () => conn.close());
     call.on('error', () => conn.close());
     call.on('cancelled', () => conn.close());
+    if (authentication === 'none') return;
+    call.pause();
+    authenticateStream(this.options.authenticate!, call).then(
+      (identity) => {
+        if (conn.isClosed) return;
+        conn.authenticated(identity);
+        this.options.logger.debug({ conn: conn.id, peer: call.getPeer(), namespace: identity.namespace, serviceAccount: identity.serviceAccount }, 'xDS stream authenticated');
+        call.resume();
+      },
+      (err: unknown) => {
+        if (!conn.isClosed) refuse(err);
+      },
+    );
   }
 }
+
+async function bind(server: grpc.Server, host: string, port: number, credentials: grpc.ServerCredentials): Promise<number> {
+  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return new Promise((resolve, reject) => server.bindAsync(address, credentials, (err, boundPort) => (err ? reject(err) : resolve(boundPort))));
+}
+
+const SECRETS_ONLY: ConnectionOptions = { onlyType: SecretType };

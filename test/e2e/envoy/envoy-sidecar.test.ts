@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envoyBootstrap } from '../../../src/cli/envoy-bootstrap.js';
-import { startTsiodUnderTest, type TsiodUnderTest } from '../../helpers/tsiod-under-test.js';
+import { startTsiodUnderTest, type TsiodUnderTest, plaintextXdsPort } from '../../helpers/tsiod-under-test.js';
 import { findEnvoy } from './find-envoy.js';
 import { parseStats, startEnvoy, type RunningEnvoy } from './envoy-process.js';
 
@@ -56,7 +56,7 @@ describe.skipIf(!envoy.available)('real Envoy as a Bookinfo sidecar', () => {
       if (!envoy.available) return;
       const adminPort = await freePort();
       const proxy: RunningEnvoy = await startEnvoy(envoy.launcher, envoyBootstrap({
-        xdsHost: '127.0.0.1', xdsPort: t.tsiod.xdsPort, adminPort, apiType, namespace: 'default',
+        xdsHost: '127.0.0.1', xdsPort: plaintextXdsPort(t.tsiod), adminPort, apiType, namespace: 'default',
         nodeId: 'sidecar~127.0.0.1~productpage-v1.default~default.svc.cluster.local', labels: { app: 'productpage', version: 'v1' },
       }), dir, adminPort, apiType === 'GRPC' ? 11 : 12);
       try {

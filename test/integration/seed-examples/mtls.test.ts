@@ -37,8 +37,7 @@ describe('seed: istio mTLS example', () => {
     expect(result.clusters[helloworldCluster()]).toMatchObject({ tls: 'istio-mutual', sni: SNI });
   });
 
-  // PeerAuthentication is translated into inbound chains by issue 6 (CA, SDS, mTLS); until then these two wait for it.
-  it.skip('accepts a mutual TLS request on the workload port, demanding the client certificate, and hands it to the app [SKIPPED: PeerAuthentication translation is issue 6]', () => {
+  it('accepts a mutual TLS request on the workload port, demanding the client certificate, and hands it to the app', () => {
     const result = simulate(sidecar, {
       protocol: 'https',
       mode: 'inbound',
@@ -54,8 +53,11 @@ describe('seed: istio mTLS example', () => {
     expect(result.http?.action).toMatchObject({ kind: 'forward', targets: [{ cluster: 'inbound|80||' }] });
   });
 
-  it.skip('refuses plain text on the workload port (STRICT) [SKIPPED: PeerAuthentication translation is issue 6]', () => {
+  it('refuses plain text on the workload port (STRICT)', () => {
     expect(() => simulate(sidecar, { protocol: 'http', mode: 'inbound', address: '10.244.1.10', port: 80, authority: 'helloworld:80' })).toThrow(/^(filter chain|protocol): /);
+    // TLS without a client certificate is not mutual TLS either.
+    const noCertificate = { protocol: 'https', mode: 'inbound', address: '10.244.1.10', port: 80, sni: SNI, alpn: ['istio-http/1.1', 'istio'], authority: 'helloworld:80', clientCertificate: false } as const;
+    expect(() => simulate(sidecar, noCertificate)).toThrow(/^tls: /);
   });
 
   it('gives the gateway and the sidecar only resources Envoy accepts', () => {

@@ -28,6 +28,10 @@ with one JSON line: {"by_backend": ..., "errors": {"UNAVAILABLE": 3},
 "samples": ["UNAVAILABLE: ..."], "fastest_ms": 12.5, "nacked": [...]}. It
 stops when stdin closes.
 
+With --xds-credentials the channel takes its TLS from the control plane
+(gRFC A29): the Cluster names certificate providers of the bootstrap, and a
+cluster without TLS is dialed in plaintext.
+
 RPCs are sent as raw bytes (no generated Python code, no third-party .proto):
 an empty message is a valid grpc.testing.SimpleRequest, and only the response
 header is read. That keeps the peer's install to grpcio alone, with no protoc
@@ -42,6 +46,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
+import grpc.experimental
 from grpc._cython import cygrpc
 
 UNARY_CALL = "/grpc.testing.TestService/UnaryCall"
@@ -140,6 +145,7 @@ def parse_args():
     parser.add_argument("--seconds", type=float, default=0, help="stop after this long (0: no limit)")
     parser.add_argument("--rpc-timeout", type=float, default=1.0, help="deadline of each RPC in seconds")
     parser.add_argument("--commands", action="store_true", help="send RPCs as stdin's JSON commands ask (see above)")
+    parser.add_argument("--xds-credentials", action="store_true", help="TLS as the xDS server says (gRFC A29), else plaintext")
     return parser.parse_args()
 
 
@@ -181,8 +187,15 @@ def run_command(unary_call, command):
     return result
 
 
-def serve_commands(target):
-    with grpc.insecure_channel(target) as channel:
+def open_channel(target, xds_credentials):
+    if not xds_credentials:
+        return grpc.insecure_channel(target)
+    fallback = grpc.experimental.insecure_channel_credentials()
+    return grpc.secure_channel(target, grpc.xds_channel_credentials(fallback_credentials=fallback))
+
+
+def serve_commands(target, xds_credentials):
+    with open_channel(target, xds_credentials) as channel:
         unary_call = channel.unary_unary(UNARY_CALL)
         for line in sys.stdin:
             if line.strip():
@@ -200,14 +213,14 @@ def main():
     if not hasattr(cygrpc, "dump_xds_configs"):
         sys.exit(f"grpcio {grpc.__version__} has no cygrpc.dump_xds_configs: cannot report NACKs")
     if args.commands:
-        serve_commands(args.target)
+        serve_commands(args.target, args.xds_credentials)
         return
     stop = threading.Event()
     if not args.count and args.seconds <= 0:
         threading.Thread(target=watch_stdin, args=(stop,), daemon=True).start()
     deadline = time.monotonic() + args.seconds if args.seconds > 0 else None
     sent = 0
-    with grpc.insecure_channel(args.target) as channel:
+    with open_channel(args.target, args.xds_credentials) as channel:
         unary_call = channel.unary_unary(UNARY_CALL)  # no serializers: bytes in, bytes out
         while not stop.is_set():
             if deadline is not None and time.monotonic() >= deadline:

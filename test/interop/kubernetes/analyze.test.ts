@@ -52,6 +52,8 @@ whenKubeEnvAvailable('tsiod analyze --kubeconfig', () => {
       // deploy/rbac.yaml, less Secrets (which `tsiod serve` reads): a user who may not read them.
       for (const object of loadAllYaml(readFileSync(RBAC, 'utf8')) as (KubernetesObject & { rules?: { resources?: string[] }[] })[]) {
         for (const rule of object.rules ?? []) rule.resources = rule.resources?.filter((resource) => resource !== 'secrets');
+        // A rule that granted Secrets only (the CA's Role) is left with none, which the apiserver refuses: drop it.
+        if (object.rules) object.rules = object.rules.filter((rule) => rule.resources === undefined || rule.resources.length > 0);
         await objects.create(object);
       }
       await cluster.create({

@@ -3,7 +3,8 @@
  * the tsiod service account, syncs every kind; the webhook-configuration
  * patcher, as that account, keeps deploy/webhook.yaml's caBundle; and the
  * account can do nothing beyond reading those kinds, updating
- * ValidatingWebhookConfigurations and dry-running a Gateway in istio-system.
+ * ValidatingWebhookConfigurations and dry-running a Gateway in istio-system
+ * (and the CA's grants, which ca-rbac.test.ts runs all of tsiod under).
  */
 import { AdmissionregistrationV1Api, AuthorizationV1Api, KubeConfig, KubernetesObjectApi, loadAllYaml, loadYaml, type KubernetesObject, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
 import { pino } from 'pino';
@@ -79,11 +80,15 @@ whenKubeEnvAvailable('deploy/rbac.yaml', () => {
     it('grants the service account reading those kinds and nothing else', async () => {
       for (const kind of KUBE_KINDS) {
         for (const verb of ['get', 'list', 'watch']) expect(await can(verb, kind.group, kind.plural), `${verb} ${kind.plural}`).toBe(true);
-        for (const verb of ['create', 'update', 'patch', 'delete']) expect(await can(verb, kind.group, kind.plural), `${verb} ${kind.plural}`).toBe(false);
+        // The CA's one write across namespaces: creating ConfigMap istio-ca-root-cert (test/interop/kubernetes/ca-rbac.test.ts).
+        const caWrites = kind.plural === 'configmaps' ? ['create'] : [];
+        for (const verb of ['create', 'update', 'patch', 'delete']) expect(await can(verb, kind.group, kind.plural), `${verb} ${kind.plural}`).toBe(caWrites.includes(verb));
       }
-      // Secrets (Gateways' credentialName) and ConfigMaps (the mesh config) are read, as istiod reads them; nothing is written.
+      // Secrets (Gateways' credentialName) and ConfigMaps (the mesh config) are read, as istiod reads them; the source writes nothing,
+      // and the CA creates Secrets only in istio-system (ca-rbac.test.ts).
       expect(await can('get', '', 'secrets', 'istio-system')).toBe(true);
-      expect(await can('create', '', 'secrets', 'istio-system')).toBe(false);
+      expect(await can('create', '', 'secrets', 'default')).toBe(false);
+      expect(await can('update', '', 'secrets', 'istio-system')).toBe(false);
       expect(await can('update', '', 'configmaps', 'istio-system')).toBe(false);
       expect(await can('list', '', 'serviceaccounts')).toBe(false);
       expect(await can('list', '', 'endpoints')).toBe(false);

@@ -13,6 +13,7 @@ import { LogBuffer } from '../../helpers/log-buffer.js';
 import { startKubeEnv, whenKubeEnvAvailable, type KubeEnv } from '../../helpers/kube-env.js';
 import { AdsTestClient, resourceName, sidecarNode, type SotwResponse } from '../../xds/server/support/ads-test-client.js';
 import { Cluster, endpointSlice, FAST_TUNING, installCrds, service, waitFor } from './cluster.js';
+import { plaintextXdsPort } from '../../helpers/tsiod-under-test.js';
 
 const REVIEWS = 'outbound|9080||reviews.bookinfo.svc.cluster.local';
 const RATINGS = 'outbound|9080||ratings.bookinfo.svc.cluster.local';
@@ -71,7 +72,7 @@ whenKubeEnvAvailable('tsiod serve --kubeconfig', () => {
       expect(metrics).toMatch(/^tsiod_k8s_seconds_since_last_event\{kind="Service"\} \d/m);
       await waitFor('the reviews Service in the snapshot', () => running.snapshot().services.has('reviews.bookinfo.svc.cluster.local'));
 
-      client = new AdsTestClient(running.xdsPort);
+      client = new AdsTestClient(plaintextXdsPort(running));
       const s = client.sotw();
       const ack = (r: SotwResponse, names?: string[]): void => s.send({ type_url: r.type_url, version_info: r.version_info, response_nonce: r.nonce, resource_names: names });
       s.send({ node: sidecarNode('sidecar~10.9.0.1~productpage-1.bookinfo~bookinfo.svc.cluster.local'), type_url: ClusterType });

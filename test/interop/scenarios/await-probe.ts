@@ -23,6 +23,9 @@ export async function awaitBehaviour<T>(probe: TrafficProbe, options: AwaitBehav
   do {
     last = await options.round(probe);
     if (options.holds(last)) return last;
+    // A round can settle in promise callbacks alone (grpc-js fails a fault-injected RPC without any I/O), and
+    // tsiod runs in this process: without a trip round the event loop its file watcher and push timers never fire.
+    await new Promise((resolve) => setImmediate(resolve));
   } while (performance.now() - start < options.withinMs);
   const shown = options.show ? options.show(last) : JSON.stringify(last);
   throw new Error(`${probe.description}: not ${options.what} within ${options.withinMs} ms; last round: ${shown}`);

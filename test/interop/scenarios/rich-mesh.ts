@@ -46,7 +46,7 @@ export function richMesh(): Manifest[] {
       },
       { name: 'ring-hash', ...onHeader('x-ring'), route: [destination('ring')] },
       { name: 'least-request', ...onHeader('x-least'), route: [destination('od')] },
-      { name: 'mutual-tls', ...onHeader('x-tls'), route: [destination('slow')] },
+      { name: 'tls-disabled', ...onHeader('x-tls'), route: [destination('slow')] },
       { name: 'cookie-hash', ...onHeader('x-cookie'), route: [destination('cb')] },
       {
         name: 'default',
@@ -65,7 +65,10 @@ export function richMesh(): Manifest[] {
       {
         ring: { loadBalancer: { consistentHash: { httpHeaderName: HASH_HEADER } } },
         od: { loadBalancer: { simple: 'LEAST_REQUEST' } },
-        slow: { tls: { mode: 'ISTIO_MUTUAL' } },
+        // Not ISTIO_MUTUAL: that names the certificate providers pilot-agent writes into a proxyless app's bootstrap,
+        // and grpc-js and C-core NACK a cluster naming one their bootstrap lacks (these clients' bootstraps have none).
+        // test/interop/proxyless-mtls.test.ts covers ISTIO_MUTUAL with them.
+        slow: { tls: { mode: 'DISABLE' } },
         cb: { loadBalancer: { consistentHash: { httpCookie: { name: 'session', ttl: '60s' } } } },
       },
     ),

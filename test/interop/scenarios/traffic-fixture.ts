@@ -5,7 +5,7 @@
  * diagnostics printed when one fails.
  */
 import { expect } from 'vitest';
-import { startTsiodUnderTest, type TsiodUnderTest } from '../../helpers/tsiod-under-test.js';
+import { startTsiodUnderTest, type TsiodUnderTest, plaintextXdsPort } from '../../helpers/tsiod-under-test.js';
 import { readXdsRejects } from '../../helpers/xds-rejects-metric.js';
 import { startBehavingBackends, type BehavingBackends } from '../backends/behaving-backends.js';
 import { writeTrafficMesh, type Manifest, type MeshPod, type TrafficMesh } from './traffic-mesh.js';
@@ -34,7 +34,7 @@ export async function startTrafficFixture(
   onPartial({ backends, mesh });
   const server = await startTsiodUnderTest(mesh.path);
   onPartial({ backends, mesh, server });
-  const probe = await startProbe(server.tsiod.xdsPort);
+  const probe = await startProbe(plaintextXdsPort(server.tsiod));
   const fixture = { backends, mesh, server, probe };
   onPartial(fixture);
   return fixture;

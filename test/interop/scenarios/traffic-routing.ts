@@ -76,6 +76,12 @@ export function slowRoute(timeout?: string): Manifest[] {
   return [virtualService([{ route: [destination('slow')], ...(timeout ? { timeout } : {}) }]), destinationRule()];
 }
 
+/** To one subset, with no other route feature: the control the fault scenarios start from. */
+export function plainRoute(subset: string): Manifest[] {
+  return [virtualService([{ route: [destination(subset)] }]), destinationRule()];
+}
+
+/** To v1 with a VirtualService fault. */
 export function fault(fault: Spec): Manifest[] {
   return [virtualService([{ route: [destination('v1')], fault }]), destinationRule()];
 }

@@ -15,7 +15,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeReviewsMesh, type MeshDir, type ReviewsPod, type RouteWeights } from '../../helpers/mesh-dir.js';
-import { startTsiodUnderTest, type TsiodUnderTest } from '../../helpers/tsiod-under-test.js';
+import { startTsiodUnderTest, type TsiodUnderTest, plaintextXdsPort } from '../../helpers/tsiod-under-test.js';
 import { readXdsRejects } from '../../helpers/xds-rejects-metric.js';
 import { awaitTraffic, onlyAnsweredBy } from './await-traffic.js';
 import { ECHO_BACKENDS, type BackendKind, type BackendPool } from './backend-kinds.js';
@@ -110,7 +110,7 @@ export function defineWeightedSplitSuite(suite: WeightedSplitSuite): void {
         const pods = POD_VERSIONS.map(([name, version]): ReviewsPod => ({ name, version, port: pool.portOf(name) }));
         mesh = await writeReviewsMesh(pods, INITIAL_WEIGHTS);
         server = await startTsiodUnderTest(mesh.path);
-        driver = await suite.startDriver(server.tsiod.xdsPort);
+        driver = await suite.startDriver(plaintextXdsPort(server.tsiod));
         await awaitTraffic(driver, (b) => totalAnswered(b) > 0, {
           withinMs: FIRST_ANSWER_WITHIN_MS,
           batchRpcs: 1,

@@ -5,11 +5,11 @@
  */
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../common/cluster-names.js';
 import { HTTP_PROTOCOL_OPTIONS_KEY, HTTP_PROTOCOL_OPTIONS_TYPE } from '../common/type-names.js';
-import { connectTimeout } from './cluster-defaults.js';
+import { connectTimeout, type MeshClusterDefaults } from './cluster-defaults.js';
 import { applyConnectionPool } from './traffic-policy/connection-pool.js';
 
-export function buildBlackHoleCluster(): Record<string, unknown> {
-  return { name: BLACKHOLE_CLUSTER, type: 'STATIC', connectTimeout: connectTimeout(), lbPolicy: 'ROUND_ROBIN' };
+export function buildBlackHoleCluster(mesh?: MeshClusterDefaults): Record<string, unknown> {
+  return { name: BLACKHOLE_CLUSTER, type: 'STATIC', connectTimeout: connectTimeout(mesh), lbPolicy: 'ROUND_ROBIN' };
 }
 
 /**
@@ -17,16 +17,16 @@ export function buildBlackHoleCluster(): Record<string, unknown> {
  * the client spoke, and the default circuit breakers lift Envoy's limits
  * (1024 connections) off all unknown egress.
  */
-export function buildPassthroughCluster(): Record<string, unknown> {
+export function buildPassthroughCluster(mesh?: MeshClusterDefaults): Record<string, unknown> {
   const cluster: Record<string, unknown> = {
     name: PASSTHROUGH_CLUSTER,
     type: 'ORIGINAL_DST',
-    connectTimeout: connectTimeout(),
+    connectTimeout: connectTimeout(mesh),
     lbPolicy: 'CLUSTER_PROVIDED',
     typedExtensionProtocolOptions: downstreamProtocolOptions(),
   };
   // Istio applies only the pool's thresholds and timeouts here: the HTTP options above stay as they are.
-  applyConnectionPool({ cluster }, {});
+  applyConnectionPool({ cluster }, {}, undefined, mesh);
   return cluster;
 }
 

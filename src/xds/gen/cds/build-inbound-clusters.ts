@@ -14,7 +14,7 @@ import type { ConnectionPoolSettings, MeshSnapshot } from '../../../model/types.
 import { socketAddress } from '../common/socket-address.js';
 import { inboundClusterName, INBOUND_PASSTHROUGH_CLUSTER } from '../lds/inbound-filter-chains.js';
 import { inboundPortsOf, UNIX_PREFIX, type InboundEndpoint } from '../lds/inbound-ports.js';
-import { connectTimeout } from './cluster-defaults.js';
+import { connectTimeout, type MeshClusterDefaults } from './cluster-defaults.js';
 import { finishCluster, useHttp2, type ClusterDraft } from './traffic-policy/cluster-draft.js';
 import { applyConnectionPool } from './traffic-policy/connection-pool.js';
 
@@ -62,9 +62,9 @@ function passthroughBind(): Record<string, unknown> {
   return { sourceAddress: { address: PASSTHROUGH_BIND_IP, portValue: 0 } };
 }
 
-function buildInboundCluster(spec: InboundClusterSpec): Record<string, unknown> {
+function buildInboundCluster(spec: InboundClusterSpec, mesh: MeshClusterDefaults): Record<string, unknown> {
   const name = inboundClusterName(spec.port);
-  const cluster: Record<string, unknown> = { name, connectTimeout: connectTimeout() };
+  const cluster: Record<string, unknown> = { name, connectTimeout: connectTimeout(mesh) };
   const endpoint = spec.endpoint;
   if (endpoint) {
     cluster['type'] = 'STATIC';
@@ -81,23 +81,23 @@ function buildInboundCluster(spec: InboundClusterSpec): Record<string, unknown> 
   const draft: ClusterDraft = { cluster };
   if (spec.http2) useHttp2(draft);
   // Istio sizes the workload's side like a client's: its circuit breakers, or the Sidecar's pool for this port.
-  applyConnectionPool(draft, spec.connectionPool ?? {});
+  applyConnectionPool(draft, spec.connectionPool ?? {}, undefined, mesh);
   return finishCluster(draft);
 }
 
 /** HTTP goes upstream in whichever version it arrived in (Istio's passthroughHttpProtocolOptions). */
-function buildInboundPassthroughCluster(): Record<string, unknown> {
+function buildInboundPassthroughCluster(mesh: MeshClusterDefaults): Record<string, unknown> {
   const draft: ClusterDraft = {
     cluster: {
       name: INBOUND_PASSTHROUGH_CLUSTER,
       type: 'ORIGINAL_DST',
-      connectTimeout: connectTimeout(),
+      connectTimeout: connectTimeout(mesh),
       lbPolicy: 'CLUSTER_PROVIDED',
       upstreamBindConfig: passthroughBind(),
     },
     http: { upstream: { kind: 'downstream' }, common: { idleTimeout: { seconds: 300 } } },
   };
-  applyConnectionPool(draft, {});
+  applyConnectionPool(draft, {}, undefined, mesh);
   return finishCluster(draft);
 }
 
@@ -111,9 +111,9 @@ function parseSpecs(inboundKey: string): InboundClusterSpec[] | undefined {
   }
 }
 
-export function buildInboundClusters(_snapshot: MeshSnapshot, inboundKey: string): Record<string, unknown>[] {
+export function buildInboundClusters(snapshot: MeshSnapshot, inboundKey: string): Record<string, unknown>[] {
   if (inboundKey === '') return [];
   const specs = parseSpecs(inboundKey);
   if (!specs) return [];
-  return [...specs.map(buildInboundCluster), buildInboundPassthroughCluster()];
+  return [...specs.map((spec) => buildInboundCluster(spec, snapshot.mesh)), buildInboundPassthroughCluster(snapshot.mesh)];
 }

@@ -12,6 +12,7 @@ import { parseClusterName } from '../common/cluster-names.js';
 import { localityClientKey, localityClientOf } from '../common/locality-client-key.js';
 import { egressScopeOf, scopedServices } from '../common/mesh-services.js';
 import { clientKindOf, type ClientKind } from '../common/proxy-kind.js';
+import { workloadSecretSourceOf, type WorkloadSecretSource } from '../common/sds-config.js';
 import { buildBlackHoleCluster, buildPassthroughCluster } from './build-fallback-clusters.js';
 import { buildInboundClusters, inboundClusterKey } from './build-inbound-clusters.js';
 import { buildOutboundClusters } from './build-outbound-clusters.js';
@@ -28,6 +29,8 @@ export type CdsKey = {
   readonly localityClient: string;
   /** What a sidecar's inbound clusters depend on ("" for gateways and proxyless clients). */
   readonly inbound: string;
+  /** Where an Envoy gets its certificate for mutual TLS upstream (workloadSecretSourceOf); one value for proxyless clients, whose clusters name no SDS secrets. */
+  readonly workloadSds: WorkloadSecretSource;
 };
 
 /** With names, only services those names can refer to are built: gRPC asks for a handful of clusters at a time. */
@@ -59,21 +62,27 @@ export const cdsGenerator: ResourceGenerator<CdsKey> = {
   typeUrl: ClusterType,
   keyOf: (proxy, snapshot) => ({
     kind: clientKindOf(proxy),
-    destinationRuleView: snapshot.indexes.destinationRuleView(proxy.namespace),
+    destinationRuleView: snapshot.indexes.destinationRuleView(proxy.namespace, proxy.labels),
     egressScope: egressScopeOf(proxy, snapshot),
     mayReadCredentials: mayReadCredentials(proxy, snapshot),
     // Locality shapes only endpoints written into clusters: those of DNS clusters, which proxyless clients never get.
     localityClient: proxy.type === 'proxyless' ? '' : localityClientKey(proxy, snapshot, 'inline'),
     inbound: proxy.type === 'sidecar' ? inboundClusterKey(proxy, snapshot) : '',
+    workloadSds: proxy.type === 'proxyless' ? 'ads' : workloadSecretSourceOf(proxy),
   }),
   generate(snapshot: MeshSnapshot, key: CdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
     const services = servicesToBuild(snapshot, key.egressScope, names);
     if (key.kind === 'proxyless') {
       return toResources(services.flatMap((service) => buildProxylessClusters(snapshot, key.destinationRuleView, service)), names);
     }
-    const client = { destinationRuleView: key.destinationRuleView, mayReadCredentials: key.mayReadCredentials, locality: localityClientOf(key.localityClient) };
+    const client = {
+      destinationRuleView: key.destinationRuleView,
+      mayReadCredentials: key.mayReadCredentials,
+      locality: localityClientOf(key.localityClient),
+      workloadSds: key.workloadSds,
+    };
     const clusters = services.flatMap((service) => buildOutboundClusters(snapshot, client, service));
-    clusters.push(...buildInboundClusters(snapshot, key.inbound), buildBlackHoleCluster(), buildPassthroughCluster());
+    clusters.push(...buildInboundClusters(snapshot, key.inbound), buildBlackHoleCluster(snapshot.mesh), buildPassthroughCluster(snapshot.mesh));
     return toResources(clusters, names);
   },
 };

@@ -2,9 +2,10 @@
  * The part of a proxy that locality load balancing reads, as a key string:
  * its locality when some DestinationRule can order endpoints by locality
  * (one with outlierDetection, which turns Istio's default locality failover
- * on, or with a localityLbSetting), plus the labels that failoverPriority
- * names. "" when no rule in the snapshot does either, so proxies everywhere
- * share their EDS and CDS output until locality actually matters.
+ * on, or with a localityLbSetting) or the mesh config distributes by it,
+ * plus the labels that failoverPriority names. "" when nothing does, so
+ * proxies everywhere share their EDS and CDS output until locality actually
+ * matters.
  */
 import type { ProxyNode } from '../../../model/proxy.js';
 import type { DestinationRuleSpec, IstioConfig, MeshSnapshot } from '../../../model/types.js';
@@ -58,10 +59,15 @@ function localityNeeds(snapshot: MeshSnapshot, carrier: EndpointCarrier): Locali
 
 export function localityClientKey(proxy: ProxyNode, snapshot: MeshSnapshot, carrier: EndpointCarrier = 'all'): string {
   const needs = localityNeeds(snapshot, carrier);
-  if (!needs.locality) return '';
-  const labels = Object.fromEntries(needs.labels.filter((l) => proxy.labels[l] !== undefined).map((l) => [l, proxy.labels[l] as string]));
+  // The mesh's localityLbSetting applies where a rule sets none: its distribute to every cluster, its
+  // failoverPriority wherever a rule's outlier detection turns failover on.
+  const mesh = snapshot.mesh.localityLbSetting;
+  if (!needs.locality && (mesh?.distribute?.length ?? 0) === 0) return '';
+  const meshLabels = needs.locality ? (mesh?.failoverPriority ?? []).map((entry) => entry.split('=')[0] ?? '') : [];
+  const names = [...new Set([...needs.labels, ...meshLabels])].sort();
+  const labels = Object.fromEntries(names.filter((l) => proxy.labels[l] !== undefined).map((l) => [l, proxy.labels[l] as string]));
   // failoverPriority does nothing for a proxy without any labels at all (Istio's applyFailoverPriorities), whichever they are.
-  const labelled = needs.labels.length > 0 && Object.keys(proxy.labels).length > 0;
+  const labelled = names.length > 0 && Object.keys(proxy.labels).length > 0;
   return JSON.stringify({ locality: proxy.locality ?? {}, labels, labelled });
 }
 

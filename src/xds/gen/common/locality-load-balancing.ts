@@ -148,8 +148,14 @@ function localityFailover(groups: readonly LocalityGroup[], setting: LocalityLbS
   );
 }
 
-export function applyLocalityLoadBalancing(groups: readonly LocalityGroup[], policy: TrafficPolicy | undefined, client: LocalityClient): LocalityGroup[] {
-  const setting = effectiveLocalitySetting(policy?.loadBalancer);
+/** `meshSetting`: MeshConfig.localityLbSetting, for clusters whose rule sets none (undefined: Istio's default). */
+export function applyLocalityLoadBalancing(
+  groups: readonly LocalityGroup[],
+  policy: TrafficPolicy | undefined,
+  client: LocalityClient,
+  meshSetting?: LocalityLbSetting,
+): LocalityGroup[] {
+  const setting = effectiveLocalitySetting(policy?.loadBalancer, meshSetting);
   if (!setting) return [...groups];
   if ((setting.distribute?.length ?? 0) > 0) return distribute(groups, setting, client.locality);
   if (!failoverEnabled(policy)) return [...groups];

@@ -24,6 +24,9 @@ export const ORIGINAL_DST_FILTER = 'envoy.filters.listener.original_dst';
 export const HTTP_INSPECTOR_TYPE = `${PREFIX}envoy.extensions.filters.listener.http_inspector.v3.HttpInspector`;
 export const HTTP_INSPECTOR_FILTER = 'envoy.filters.listener.http_inspector';
 export const UPSTREAM_TLS_CONTEXT_TYPE = `${PREFIX}envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext`;
+/** Plain text as an explicit transport socket (auto mTLS's fallback for endpoints without a sidecar). */
+export const RAW_BUFFER_TYPE = `${PREFIX}envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer`;
+export const RAW_BUFFER_TRANSPORT_SOCKET = 'envoy.transport_sockets.raw_buffer';
 /** Route features: fault injection and CORS (HTTP filters plus their per-route configs), retry host and priority predicates. */
 export const FAULT_FILTER = 'envoy.filters.http.fault';
 export const HTTP_FAULT_TYPE = `${PREFIX}envoy.extensions.filters.http.fault.v3.HTTPFault`;

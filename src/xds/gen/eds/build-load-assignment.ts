@@ -25,7 +25,7 @@ export function buildLoadAssignment(snapshot: MeshSnapshot, target: EdsClusterTa
   const { service, port } = target;
   const endpoints = readyEndpointsFor(snapshot, service.hostname, port, target.subsetLabels).map((e) => istioEndpointAddress(e, service));
   const policy = trafficPolicyForCluster(snapshot, client.destinationRuleView, service.hostname, port.port, target.subset);
-  const groups = applyLocalityLoadBalancing(groupByLocality(endpoints), policy, client.locality);
+  const groups = applyLocalityLoadBalancing(groupByLocality(endpoints), policy, client.locality, snapshot.mesh.localityLbSetting);
   // An empty assignment is still sent: Envoy and gRPC wait for one before using the cluster.
   return { clusterName: target.name, endpoints: serializeLocalityGroups(groups, 'istio') };
 }

@@ -34,7 +34,7 @@ function requestedTargets(snapshot: MeshSnapshot, namespace: string, names: Read
 export const edsGenerator: ResourceGenerator<EdsKey> = {
   typeUrl: EndpointType,
   keyOf: (proxy, snapshot) => ({
-    destinationRuleView: snapshot.indexes.destinationRuleView(proxy.namespace),
+    destinationRuleView: snapshot.indexes.destinationRuleView(proxy.namespace, proxy.labels),
     localityClient: localityClientKey(proxy, snapshot),
   }),
   generate(snapshot: MeshSnapshot, key: EdsKey, names?: ReadonlySet<string>): GeneratedResource[] {

@@ -16,6 +16,7 @@ import { sniMatch, type GatewayFilterChain } from './gateway-http-chain.js';
 import { serverTls, tlsModeOf } from './gateway-server.js';
 import { buildGatewayTlsContext, downstreamTlsTransportSocket } from './gateway-tls-context.js';
 import type { MergedServer } from './merge-gateways.js';
+import type { WorkloadSecretSource } from '../common/sds-config.js';
 
 interface RouteDestination {
   readonly destination: Destination;
@@ -41,6 +42,8 @@ export interface TcpChainContext {
   readonly proxyNamespace: string;
   /** SNI names already matched on this listener, with their bind: a repeat would make Envoy reject the listener. */
   readonly sniHostsOnListener: Map<string, string>;
+  /** Where the gateway gets its own certificate (ISTIO_MUTUAL servers). */
+  readonly workloadSds: WorkloadSecretSource;
 }
 
 /** Istio's l4SingleMatch: the match's port (if any) is the server's, and its gateways (if any) include this one. */
@@ -155,7 +158,7 @@ export function tcpServerChains(context: TcpChainContext, merged: MergedServer):
   const mode = tlsModeOf(tls);
   if (mode === 'AUTO_PASSTHROUGH') return autoPassthroughChains(context, merged);
   if (mode === 'PASSTHROUGH') return passthroughChains(context, merged);
-  const tlsContext = buildGatewayTlsContext(tls, true);
+  const tlsContext = buildGatewayTlsContext(tls, true, context.workloadSds);
   const filter = tcpRouteFilter(context, merged);
   if (!tlsContext || !filter) return [];
   const chain: Record<string, unknown> = {};

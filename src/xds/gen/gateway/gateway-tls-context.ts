@@ -13,10 +13,12 @@
  */
 import {
   credentialCaSecretName,
+  credentialSecretConfig,
   credentialSecretName,
   ROOT_CA_SECRET,
-  sdsSecretConfig,
   WORKLOAD_CERT_SECRET,
+  workloadSecretConfig,
+  type WorkloadSecretSource,
 } from '../common/sds-config.js';
 import { DOWNSTREAM_TLS_CONTEXT_TYPE, TLS_TRANSPORT_SOCKET } from '../common/type-names.js';
 import { tlsModeOf, type ServerTls } from './gateway-server.js';
@@ -55,8 +57,11 @@ function tlsParams(tls: ServerTls): Record<string, unknown> | undefined {
   return Object.keys(params).length > 0 ? params : undefined;
 }
 
-/** Undefined for a server this server cannot give certificates to (passthrough, or file-mounted certificates only). */
-export function buildGatewayTlsContext(tls: ServerTls, tcpServerTerminatingTls: boolean): Record<string, unknown> | undefined {
+/**
+ * Undefined for a server this server cannot give certificates to (passthrough, or file-mounted certificates only).
+ * `workloadSds`: where the gateway gets its own certificate, for ISTIO_MUTUAL.
+ */
+export function buildGatewayTlsContext(tls: ServerTls, tcpServerTerminatingTls: boolean, workloadSds: WorkloadSecretSource): Record<string, unknown> | undefined {
   const mode = tlsModeOf(tls);
   if (mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH') return undefined;
   const requireClientCertificate = mode === 'MUTUAL' || mode === 'ISTIO_MUTUAL';
@@ -64,12 +69,12 @@ export function buildGatewayTlsContext(tls: ServerTls, tcpServerTerminatingTls: 
   const common: Record<string, unknown> = { alpnProtocols: [...alpn] };
   const credentials = credentialNamesOf(tls);
   if (mode === 'ISTIO_MUTUAL') {
-    common['tlsCertificateSdsSecretConfigs'] = [sdsSecretConfig(WORKLOAD_CERT_SECRET)];
+    common['tlsCertificateSdsSecretConfigs'] = [workloadSecretConfig(WORKLOAD_CERT_SECRET, workloadSds)];
     const defaultValidationContext: Record<string, unknown> = {};
     if (tls.subjectAltNames && tls.subjectAltNames.length > 0) defaultValidationContext['matchSubjectAltNames'] = exactMatches(tls.subjectAltNames);
-    common['combinedValidationContext'] = { defaultValidationContext, validationContextSdsSecretConfig: sdsSecretConfig(ROOT_CA_SECRET) };
+    common['combinedValidationContext'] = { defaultValidationContext, validationContextSdsSecretConfig: workloadSecretConfig(ROOT_CA_SECRET, workloadSds) };
   } else if (credentials.length > 0) {
-    common['tlsCertificateSdsSecretConfigs'] = credentials.map((name) => sdsSecretConfig(credentialSecretName(name)));
+    common['tlsCertificateSdsSecretConfigs'] = credentials.map((name) => credentialSecretConfig(credentialSecretName(name)));
     if (mode === 'MUTUAL' || mode === 'OPTIONAL_MUTUAL') {
       // One CA validates clients whatever the number of certificates: the first credential's, unless named.
       const caName = tls.caCertCredentialName ? credentialSecretName(tls.caCertCredentialName) : credentialCaSecretName(credentials[0] as string);
@@ -77,7 +82,7 @@ export function buildGatewayTlsContext(tls: ServerTls, tcpServerTerminatingTls: 
       if (tls.subjectAltNames && tls.subjectAltNames.length > 0) defaultValidationContext['matchSubjectAltNames'] = exactMatches(tls.subjectAltNames);
       if (tls.verifyCertificateSpki && tls.verifyCertificateSpki.length > 0) defaultValidationContext['verifyCertificateSpki'] = [...tls.verifyCertificateSpki];
       if (tls.verifyCertificateHash && tls.verifyCertificateHash.length > 0) defaultValidationContext['verifyCertificateHash'] = [...tls.verifyCertificateHash];
-      common['combinedValidationContext'] = { defaultValidationContext, validationContextSdsSecretConfig: sdsSecretConfig(caName) };
+      common['combinedValidationContext'] = { defaultValidationContext, validationContextSdsSecretConfig: credentialSecretConfig(caName) };
     } else if (tls.subjectAltNames && tls.subjectAltNames.length > 0) {
       common['validationContext'] = { matchSubjectAltNames: exactMatches(tls.subjectAltNames) };
     }

@@ -3,20 +3,23 @@
  * iptables redirects inbound connections to 15006, where virtualInbound
  * picks a chain by original destination port: one per inbound port, the
  * passthrough chains for every other port, and a blackhole for 15006
- * itself. A port whose capture mode is NONE gets a listener of its own
- * that binds it. Without capture (interception NONE) there is no
- * virtualInbound.
+ * itself; each in as many chains as its mutual TLS mode calls for. A port
+ * whose capture mode is NONE gets a listener of its own that binds it.
+ * Without capture (interception NONE) there is no virtualInbound.
  */
 import type { InterceptionMode } from '../../../model/proxy.js';
 import { socketAddress } from '../common/socket-address.js';
 import {
   buildInboundBlackholeChain,
-  buildInboundPortChain,
+  buildInboundPortChains,
   buildPassthroughChains,
-  PLAINTEXT,
   VIRTUAL_INBOUND_LISTENER,
   VIRTUAL_INBOUND_PORT,
+  type InboundTls,
 } from './inbound-filter-chains.js';
+import type { InboundMtls } from './inbound-mtls.js';
+import { addSecurityFilters } from '../authz/chain-security.js';
+import { NO_SECURITY_FILTERS, type SecurityFilters } from '../authz/security-filters.js';
 import type { InboundChainPort } from './inbound-ports.js';
 import { WILDCARD_BIND } from './inbound-ports.js';
 import { inspectorFilters, originalDstFilter } from './listener-filters.js';
@@ -39,17 +42,38 @@ function inboundListener(name: string, address: string, port: number, chains: Re
   return listener;
 }
 
-export function buildVirtualInboundListener(ports: readonly InboundChainPort[], interception: InterceptionMode): Record<string, unknown> {
-  const chains = [buildInboundBlackholeChain(), ...buildPassthroughChains(PLAINTEXT), ...ports.filter((p) => !p.bindToPort).map((p) => buildInboundPortChain(p, PLAINTEXT))];
+/** A port the mTLS plan does not know (it always does) is PERMISSIVE, Istio's default. Its chains carry the proxy's authn/authz filters. */
+function portChains(port: InboundChainPort, mtls: InboundMtls, tls: InboundTls, security: SecurityFilters): Record<string, unknown>[] {
+  return buildInboundPortChains(port, mtls.ports[String(port.port)] ?? 'PERMISSIVE', tls).map((c) => addSecurityFilters(c, security));
+}
+
+export function buildVirtualInboundListener(
+  ports: readonly InboundChainPort[],
+  interception: InterceptionMode,
+  mtls: InboundMtls,
+  tls: InboundTls,
+  security: SecurityFilters = NO_SECURITY_FILTERS,
+): Record<string, unknown> {
+  const chains = [
+    buildInboundBlackholeChain(),
+    ...mtls.passthrough.flatMap((p) => buildPassthroughChains(p.port, p.mode, tls)).map((c) => addSecurityFilters(c, security)),
+    ...ports.filter((p) => !p.bindToPort).flatMap((p) => portChains(p, mtls, tls, security)),
+  ];
   const listener = inboundListener(VIRTUAL_INBOUND_LISTENER, WILDCARD_BIND, VIRTUAL_INBOUND_PORT, chains, true);
   // TPROXY delivers connections with their original addresses; Envoy must accept them as such.
   if (interception === 'TPROXY') listener['transparent'] = { value: true };
   return listener;
 }
 
-export function buildInboundListeners(ports: readonly InboundChainPort[], interception: InterceptionMode): Record<string, unknown>[] {
+export function buildInboundListeners(
+  ports: readonly InboundChainPort[],
+  interception: InterceptionMode,
+  mtls: InboundMtls,
+  tls: InboundTls,
+  security: SecurityFilters = NO_SECURITY_FILTERS,
+): Record<string, unknown>[] {
   const bound = ports
     .filter((p) => p.bindToPort)
-    .map((p) => inboundListener(`${p.bind}_${p.port}`, p.bind, p.port, [buildInboundPortChain(p, PLAINTEXT)], false));
-  return interception === 'NONE' ? bound : [buildVirtualInboundListener(ports, interception), ...bound];
+    .map((p) => inboundListener(`${p.bind}_${p.port}`, p.bind, p.port, portChains(p, mtls, tls, security), false));
+  return interception === 'NONE' ? bound : [buildVirtualInboundListener(ports, interception, mtls, tls, security), ...bound];
 }

@@ -1,17 +1,20 @@
 /**
  * virtualInbound's filter chains (Istio's inboundChainForOpts and
- * buildInboundPassthroughChains). Each chain is built for one
- * ChainTransport: what the connection looks like on arrival, and the
- * transport socket that terminates it. Only plaintext exists today; an mTLS
- * variant (PeerAuthentication) adds transports, not new chain builders.
+ * buildInboundPassthroughChains). A port gets one chain per option its
+ * mutual TLS mode and protocol call for (inbound-chain-options.ts), all
+ * named alike and routing alike; they differ in what they match on arrival
+ * and in whether they terminate mTLS.
  */
+import type { MutualTlsMode } from '../../../model/peer-authentication.js';
 import { BLACKHOLE_CLUSTER } from '../common/cluster-names.js';
+import { inboundMtlsTransportSocket } from '../common/inbound-mtls-context.js';
 import { HTTP_CONNECTION_MANAGER_FILTER } from '../common/type-names.js';
+import { inboundChainOptions, type InboundChainOption } from './inbound-chain-options.js';
 import { inlineHttpConnectionManager } from './inbound-http-connection-manager.js';
 import type { InboundChainPort } from './inbound-ports.js';
-import { PLAINTEXT_HTTP_ALPNS } from './listener-filters.js';
 import { buildInboundRouteConfig } from './inbound-route-config.js';
 import { tcpProxyFilter } from './tcp-proxy-filter.js';
+import type { WorkloadSecretSource } from '../common/sds-config.js';
 
 export const VIRTUAL_INBOUND_LISTENER = 'virtualInbound';
 export const VIRTUAL_INBOUND_PORT = 15006;
@@ -19,15 +22,11 @@ export const INBOUND_PASSTHROUGH_CLUSTER = 'InboundPassthroughCluster';
 const CATCH_ALL_HTTP_CHAIN = 'virtualInbound-catchall-http';
 const BLACKHOLE_CHAIN = 'virtualInbound-blackhole';
 
-
-export interface ChainTransport {
-  /** "raw_buffer" for cleartext; "tls" once the TLS inspector has seen a ClientHello. */
-  readonly transportProtocol: 'raw_buffer' | 'tls';
-  readonly transportSocket?: Readonly<Record<string, unknown>>;
+/** What every mTLS-terminating chain needs besides its option: the trust domains whose workloads may connect, and where the proxy gets its certificate. */
+export interface InboundTls {
+  readonly trustDomains: readonly string[];
+  readonly workloadSds: WorkloadSecretSource;
 }
-
-/** Cleartext, as every chain is until PeerAuthentication is translated (Istio's inboundPlainText*FilterChainMatchOptions). */
-export const PLAINTEXT: ChainTransport = { transportProtocol: 'raw_buffer' };
 
 export function inboundClusterName(port: number): string {
   return `inbound|${port}||`;
@@ -37,52 +36,59 @@ export function isHttpProtocol(protocol: InboundChainPort['protocol']): boolean 
   return protocol === 'HTTP' || protocol === 'HTTP2' || protocol === 'GRPC';
 }
 
-function withTransport(chain: Record<string, unknown>, transport: ChainTransport): Record<string, unknown> {
-  if (transport.transportSocket) chain['transportSocket'] = transport.transportSocket;
-  return chain;
-}
-
 function httpFilter(hcm: Record<string, unknown>): Record<string, unknown> {
   return { name: HTTP_CONNECTION_MANAGER_FILTER, typedConfig: hcm };
 }
 
-/** The chain for one inbound port: an HTTP connection manager for HTTP-family ports, else a TCP proxy. */
-export function buildInboundPortChain(port: InboundChainPort, transport: ChainTransport): Record<string, unknown> {
+/** Istio's ToFilterChainMatch: the port (none for the catch-all passthrough), then transport protocol and ALPN. */
+function filterChainMatch(port: number, option: InboundChainOption): Record<string, unknown> {
+  return {
+    ...(port > 0 ? { destinationPort: { value: port } } : {}),
+    transportProtocol: option.transportProtocol,
+    ...(option.applicationProtocols ? { applicationProtocols: [...option.applicationProtocols] } : {}),
+  };
+}
+
+/** Each chain gets its own filter objects (`filter` builds them), as Istio builds each chain's filters afresh. */
+function chain(name: string, port: number, option: InboundChainOption, filter: () => Record<string, unknown>, tls: InboundTls): Record<string, unknown> {
+  const built: Record<string, unknown> = { name, filterChainMatch: filterChainMatch(port, option), filters: [filter()] };
+  if (option.terminatesMtls) built['transportSocket'] = inboundMtlsTransportSocket(option.protocol, tls.trustDomains, tls.workloadSds);
+  return built;
+}
+
+/** The chains for one inbound port: an HTTP connection manager for HTTP-family ports, else a TCP proxy; one per mTLS option. */
+export function buildInboundPortChains(port: InboundChainPort, mode: MutualTlsMode, tls: InboundTls): Record<string, unknown>[] {
   const cluster = inboundClusterName(port.port);
   const name = `${port.bind}_${port.port}`;
-  let filter: Record<string, unknown>;
-  if (isHttpProtocol(port.protocol)) {
+  const http = isHttpProtocol(port.protocol);
+  const filter = (): Record<string, unknown> => {
+    if (!http) return tcpProxyFilter(cluster);
     const routeConfig = buildInboundRouteConfig({ cluster, servicePort: port.servicePort, hostname: port.hostname, grpc: port.protocol === 'GRPC' });
-    filter = httpFilter(inlineHttpConnectionManager(routeConfig, `inbound_${name}`, port.protocol !== 'HTTP'));
-  } else {
-    filter = tcpProxyFilter(cluster);
-  }
-  const chain: Record<string, unknown> = {
-    name,
-    filterChainMatch: { destinationPort: { value: port.port }, transportProtocol: transport.transportProtocol },
-    filters: [filter],
+    return httpFilter(inlineHttpConnectionManager(routeConfig, `inbound_${name}`, port.protocol !== 'HTTP'));
   };
-  return withTransport(chain, transport);
+  return inboundChainOptions(mode, http ? 'HTTP' : 'TCP').map((option) => chain(name, port.port, option, filter, tls));
 }
 
 /**
  * Traffic to ports no chain claims goes to the original destination:
- * cleartext HTTP (recognised by the HTTP inspector) through an HTTP
- * connection manager, anything else as TCP.
+ * HTTP (recognised by its ALPN, from the HTTP inspector or an Istio
+ * client) through an HTTP connection manager, anything else as TCP. `port`
+ * is 0 for the catch-all chains, or a port with its own port-level mTLS
+ * mode that no inbound port claims.
  */
-export function buildPassthroughChains(transport: ChainTransport): Record<string, unknown>[] {
-  const routeConfig = buildInboundRouteConfig({ cluster: INBOUND_PASSTHROUGH_CLUSTER, servicePort: 0, hostname: '', grpc: false });
-  const http: Record<string, unknown> = {
-    name: CATCH_ALL_HTTP_CHAIN,
-    filterChainMatch: { applicationProtocols: [...PLAINTEXT_HTTP_ALPNS], transportProtocol: transport.transportProtocol },
-    filters: [httpFilter(inlineHttpConnectionManager(routeConfig, INBOUND_PASSTHROUGH_CLUSTER, false))],
-  };
-  const tcp: Record<string, unknown> = {
-    name: VIRTUAL_INBOUND_LISTENER,
-    filterChainMatch: { transportProtocol: transport.transportProtocol },
-    filters: [tcpProxyFilter(INBOUND_PASSTHROUGH_CLUSTER)],
-  };
-  return [withTransport(http, transport), withTransport(tcp, transport)];
+export function buildPassthroughChains(port: number, mode: MutualTlsMode, tls: InboundTls): Record<string, unknown>[] {
+  const http = (): Record<string, unknown> =>
+    httpFilter(
+      inlineHttpConnectionManager(
+        buildInboundRouteConfig({ cluster: INBOUND_PASSTHROUGH_CLUSTER, servicePort: 0, hostname: '', grpc: false }),
+        INBOUND_PASSTHROUGH_CLUSTER,
+        false,
+      ),
+    );
+  const tcp = (): Record<string, unknown> => tcpProxyFilter(INBOUND_PASSTHROUGH_CLUSTER);
+  return inboundChainOptions(mode, 'AUTO').map((option) =>
+    option.protocol === 'HTTP' ? chain(CATCH_ALL_HTTP_CHAIN, port, option, http, tls) : chain(VIRTUAL_INBOUND_LISTENER, port, option, tcp, tls),
+  );
 }
 
 /** Connections addressed to 15006 itself would loop back into the listener forever: they are dropped. */

@@ -15,14 +15,23 @@ function dialedDomains(target: DialedTarget): string[] {
   return target.dialedPort === undefined ? [target.dialedHost] : [target.dialedHost, `${target.dialedHost}:${target.dialedPort}`];
 }
 
-/** `proxyLabels`: the client's labels that match.sourceLabels name (see sourceLabelsKey). */
+/** `proxyLabels`: the client's labels that match.sourceLabels name (see sourceLabelsKey); `destinationRuleView`: see RouteContext. */
 export function buildProxylessRouteConfig(
   snapshot: MeshSnapshot,
   target: DialedTarget,
   namespace: string,
   proxyLabels: Readonly<Record<string, string>> = {},
+  destinationRuleView?: string,
 ): Record<string, unknown> {
-  const context: RouteContext = { snapshot, listenerPort: target.port.port, client: 'proxyless', proxyNamespace: namespace, gateway: MESH_GATEWAY, proxyLabels };
+  const context: RouteContext = {
+    snapshot,
+    listenerPort: target.port.port,
+    client: 'proxyless',
+    proxyNamespace: namespace,
+    gateway: MESH_GATEWAY,
+    proxyLabels,
+    ...(destinationRuleView !== undefined ? { destinationRuleView } : {}),
+  };
   const dnsDomain = namespaceDnsDomain(namespace, snapshot.mesh.domainSuffix);
   const domains = [...dialedDomains(target), ...virtualHostDomains(target.service, target.port.port, dnsDomain)];
   const vhost = buildServiceVirtualHost(target.service, domains, new DomainClaims(), context);

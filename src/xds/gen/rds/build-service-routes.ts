@@ -22,8 +22,10 @@ export const DEFAULT_ROUTE_NAME = 'default';
 export function buildDefaultRoute(service: MeshService, context: RouteContext): Record<string, unknown> {
   const match = catchAllMatch();
   const action = defaultRouteAction(outboundClusterName(service.hostname, context.listenerPort), context.client);
-  // Istio's default route keeps the previous-hosts retry predicate even under consistent hashing.
-  action['retryPolicy'] = translateRetryPolicy(undefined, false);
+  // Istio's default route (BuildDefaultHTTPOutboundRoute): the mesh's defaultHttpRetryPolicy, keeping the
+  // previous-hosts retry predicate even under consistent hashing; none when that policy has attempts 0.
+  const retryPolicy = translateRetryPolicy(context.snapshot.mesh.defaultHttpRetryPolicy, false);
+  if (retryPolicy) action['retryPolicy'] = retryPolicy;
   const hashPolicy = hashPolicyOf(serviceConsistentHash(service.hostname, context.listenerPort, context));
   if (hashPolicy) action['hashPolicy'] = [hashPolicy];
   return { name: DEFAULT_ROUTE_NAME, match, route: action, decorator: routeDecorator(match, action, service.hostname, context.listenerPort) };

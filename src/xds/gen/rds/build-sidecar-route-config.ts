@@ -14,15 +14,28 @@ import { buildServiceVirtualHost, DomainClaims } from './build-virtual-hosts.js'
 import type { RouteContext } from './route-context.js';
 import { namespaceDnsDomain, virtualHostDomains } from './virtual-host-domains.js';
 
-/** `proxyLabels`: the sidecar's labels that match.sourceLabels name (see sourceLabelsKey). */
+/**
+ * `proxyLabels`: the sidecar's labels that match.sourceLabels name (see
+ * sourceLabelsKey); `destinationRuleView`: its DestinationRule view, when a
+ * workloadSelector rule may select it.
+ */
 export function buildSidecarRouteConfig(
   snapshot: MeshSnapshot,
   port: number,
   namespace: string,
   egressScope = '',
   proxyLabels: Readonly<Record<string, string>> = {},
+  destinationRuleView?: string,
 ): Record<string, unknown> {
-  const context: RouteContext = { snapshot, listenerPort: port, client: 'envoy', proxyNamespace: namespace, gateway: MESH_GATEWAY, proxyLabels };
+  const context: RouteContext = {
+    snapshot,
+    listenerPort: port,
+    client: 'envoy',
+    proxyNamespace: namespace,
+    gateway: MESH_GATEWAY,
+    proxyLabels,
+    ...(destinationRuleView !== undefined ? { destinationRuleView } : {}),
+  };
   const dnsDomain = namespaceDnsDomain(namespace, snapshot.mesh.domainSuffix);
   const claims = new DomainClaims();
   const virtualHosts: Record<string, unknown>[] = [];

@@ -21,7 +21,7 @@ function topLevelHash(policy: TrafficPolicy | undefined): ConsistentHashLB | und
 
 /** The consistentHash setting that applies to a VirtualService destination, if any. */
 export function destinationConsistentHash(destination: Destination, context: RouteContext): ConsistentHashLB | undefined {
-  const rule = findDestinationRule(context.snapshot, context.proxyNamespace, destination.host)?.spec;
+  const rule = findDestinationRule(context.snapshot, context.destinationRuleView ?? context.proxyNamespace, destination.host)?.spec;
   if (!rule) return undefined;
   // Port-level settings count only when the destination names its port, as in Istio.
   const portNumber = destination.port?.number;
@@ -36,7 +36,7 @@ export function destinationConsistentHash(destination: Destination, context: Rou
 
 /** The consistentHash setting of a service port, for its default route. */
 export function serviceConsistentHash(hostname: string, port: number, context: RouteContext): ConsistentHashLB | undefined {
-  const policy = findDestinationRule(context.snapshot, context.proxyNamespace, hostname)?.spec.trafficPolicy;
+  const policy = findDestinationRule(context.snapshot, context.destinationRuleView ?? context.proxyNamespace, hostname)?.spec.trafficPolicy;
   return portLevelHash(policy?.portLevelSettings, port) ?? topLevelHash(policy);
 }
 

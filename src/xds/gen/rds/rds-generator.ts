@@ -11,14 +11,22 @@ import { buildProxylessRouteConfig } from './build-proxyless-route-config.js';
 import { labelsOfSourceLabelsKey, sourceLabelsKey } from './source-labels-key.js';
 import { buildSidecarRouteConfigs, sidecarRdsKey, type SidecarRdsKey } from './sidecar-rds.js';
 
-export type RdsKey = SidecarRdsKey | GatewayRdsKey | { readonly kind: 'proxyless'; readonly namespace: string; readonly sourceLabels: readonly string[] };
+export type RdsKey =
+  | SidecarRdsKey
+  | GatewayRdsKey
+  | { readonly kind: 'proxyless'; readonly namespace: string; readonly sourceLabels: readonly string[]; readonly destinationRuleView: string };
 
 export const rdsGenerator: ResourceGenerator<RdsKey> = {
   typeUrl: RouteType,
   keyOf: (proxy, snapshot) => {
     switch (proxy.type) {
       case 'proxyless':
-        return { kind: 'proxyless', namespace: proxy.namespace, sourceLabels: sourceLabelsKey(snapshot, proxy.labels) };
+        return {
+          kind: 'proxyless',
+          namespace: proxy.namespace,
+          sourceLabels: sourceLabelsKey(snapshot, proxy.labels),
+          destinationRuleView: snapshot.indexes.destinationRuleView(proxy.namespace, proxy.labels),
+        };
       case 'router':
         return gatewayRdsKey(proxy, snapshot);
       case 'sidecar':
@@ -30,7 +38,7 @@ export const rdsGenerator: ResourceGenerator<RdsKey> = {
       case 'proxyless':
         return proxylessTargets(snapshot, key.namespace, names).map((target) => ({
           name: target.name,
-          resource: buildProxylessRouteConfig(snapshot, target, key.namespace, labelsOfSourceLabelsKey(key.sourceLabels)),
+          resource: buildProxylessRouteConfig(snapshot, target, key.namespace, labelsOfSourceLabelsKey(key.sourceLabels), key.destinationRuleView),
         }));
       case 'router':
         return buildGatewayRouteConfigs(snapshot, key, names);

@@ -1,7 +1,8 @@
 /**
  * Istio HTTPRetry → Envoy RetryPolicy (Istio's retry.ConvertPolicy). Without
- * a retries block a route still retries: twice, on connection failures and
- * gRPC "unavailable"/"cancelled", on a different host each time. With
+ * a retries block (the route's, else the mesh's defaultHttpRetryPolicy) a
+ * route still retries: twice, on connection failures and gRPC
+ * "unavailable"/"cancelled", on a different host each time. With
  * consistent hashing the previous-hosts predicate is left out, as a retry
  * would otherwise leave the host the hash chose. attempts 0 means no retries.
  */

@@ -10,6 +10,12 @@ export interface RouteContext {
   /** The client's namespace: VirtualService and DestinationRule visibility and precedence depend on it. */
   readonly proxyNamespace: string;
   /**
+   * The client's DestinationRule view (destinationRuleView of its namespace
+   * and labels): it names the workloadSelector rules that select the client.
+   * Absent: the namespace's rules without a selector only.
+   */
+  readonly destinationRuleView?: string;
+  /**
    * The gateway the routes are built for: "mesh" for sidecars and proxyless
    * clients, "namespace/name" of the Gateway for a gateway proxy. A match
    * naming gateways applies only when this one is among them.

@@ -18,10 +18,18 @@ export type SidecarRdsKey = {
   readonly egressScope: string;
   /** The sidecar's labels that some VirtualService's match.sourceLabels names ("name=value"), usually none. */
   readonly sourceLabels: readonly string[];
+  /** Its DestinationRule view: route hash policies come from the rule that applies to it. */
+  readonly destinationRuleView: string;
 };
 
 export function sidecarRdsKey(proxy: ProxyNode, snapshot: MeshSnapshot): SidecarRdsKey {
-  return { kind: 'sidecar', namespace: proxy.namespace, egressScope: egressScopeOf(proxy, snapshot), sourceLabels: sourceLabelsKey(snapshot, proxy.labels) };
+  return {
+    kind: 'sidecar',
+    namespace: proxy.namespace,
+    egressScope: egressScopeOf(proxy, snapshot),
+    sourceLabels: sourceLabelsKey(snapshot, proxy.labels),
+    destinationRuleView: snapshot.indexes.destinationRuleView(proxy.namespace, proxy.labels),
+  };
 }
 
 /**
@@ -40,6 +48,6 @@ function sidecarRouteNames(snapshot: MeshSnapshot, scope: string, names: Readonl
 export function buildSidecarRouteConfigs(snapshot: MeshSnapshot, key: SidecarRdsKey, names?: ReadonlySet<string>): GeneratedResource[] {
   return sidecarRouteNames(snapshot, key.egressScope, names).map((port) => ({
     name: String(port),
-    resource: buildSidecarRouteConfig(snapshot, port, key.namespace, key.egressScope, labelsOfSourceLabelsKey(key.sourceLabels)),
+    resource: buildSidecarRouteConfig(snapshot, port, key.namespace, key.egressScope, labelsOfSourceLabelsKey(key.sourceLabels), key.destinationRuleView),
   }));
 }

@@ -99,7 +99,8 @@ export function translateRouteAction(route: HTTPRoute, context: RouteContext, ou
   let consistentHash = false;
   if (onlyDestination) consistentHash = singleDestination(action, out, onlyDestination, context);
   else weightedDestinations(action, destinations, context);
-  const retryPolicy = translateRetryPolicy(route.retries, consistentHash);
+  // Istio's translateRoute: a route without retries takes the mesh's defaultHttpRetryPolicy.
+  const retryPolicy = translateRetryPolicy(route.retries ?? context.snapshot.mesh.defaultHttpRetryPolicy, consistentHash);
   if (retryPolicy) action['retryPolicy'] = retryPolicy;
   return action;
 }

@@ -31,6 +31,32 @@ describe('CDS for Envoy', () => {
         thresholds: [{ maxConnections: unlimited, maxPendingRequests: unlimited, maxRequests: unlimited, maxRetries: unlimited, trackRemaining: true }],
       },
       commonLbConfig: {},
+      // Auto mTLS (MeshConfig.enableAutoMtls defaults to true): Istio mutual TLS to endpoints labelled tlsMode=istio, plain text to others.
+      transportSocketMatches: [
+        {
+          name: 'tlsMode-istio',
+          match: { fields: { tlsMode: { stringValue: 'istio' } } },
+          transportSocket: {
+            name: 'envoy.transport_sockets.tls',
+            typedConfig: {
+              '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+              commonTlsContext: {
+                tlsParams: { tlsMinimumProtocolVersion: 'TLSv1_2', tlsMaximumProtocolVersion: 'TLSv1_3' },
+                tlsCertificateSdsSecretConfigs: [{ name: 'default', sdsConfig: { ads: {}, resourceApiVersion: 'V3' } }],
+                // No endpoint names a service account here, so there is no SAN to check (Istio's StringToExactMatch(nil)).
+                combinedValidationContext: { defaultValidationContext: {}, validationContextSdsSecretConfig: { name: 'ROOTCA', sdsConfig: { ads: {}, resourceApiVersion: 'V3' } } },
+                alpnProtocols: ['istio-peer-exchange', 'istio'],
+              },
+              sni: `outbound_.9080_._.${fqdn('reviews')}`,
+            },
+          },
+        },
+        {
+          name: 'tlsMode-disabled',
+          match: {},
+          transportSocket: { name: 'envoy.transport_sockets.raw_buffer', typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer' } },
+        },
+      ],
     });
   });
 

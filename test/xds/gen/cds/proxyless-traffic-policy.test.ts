@@ -34,8 +34,9 @@ describe('proxyless clusters with a traffic policy', () => {
     expect(c['outlierDetection']).toEqual({ enforcingSuccessRate: { value: 0 }, consecutive_5xx: { value: 5 }, enforcingConsecutive_5xx: { value: 100 }, interval: { seconds: 10 } });
   });
 
-  it('no TLS, no commonLbConfig, no HTTP protocol options', () => {
-    const c = grpcCluster({ tls: { mode: 'ISTIO_MUTUAL' }, connectionPool: { http: { idleTimeout: '5s' } }, outlierDetection: { consecutive5xxErrors: 1 } });
+  // ISTIO_MUTUAL's certificate-provider TLS is covered by proxyless-mtls-cluster.test.ts.
+  it('no commonLbConfig, no HTTP protocol options', () => {
+    const c = grpcCluster({ connectionPool: { http: { idleTimeout: '5s' } }, outlierDetection: { consecutive5xxErrors: 1 } });
     expect(Object.keys(c).sort()).toEqual(['connectTimeout', 'edsClusterConfig', 'lbPolicy', 'name', 'outlierDetection', 'type']);
   });
 

@@ -15,6 +15,13 @@ const productpage = kubeService('productpage', 'default', [port(9080, 'HTTP', 'h
 const mysql = kubeService('mysql', 'default', [port(3306, 'TCP', 'tcp')]);
 const SELECTOR = { istio: 'ingressgateway' };
 const ADS = { ads: {}, resourceApiVersion: 'V3' };
+/**
+ * Where these gateways (no PROXY_CONFIG in their metadata: no pilot-agent;
+ * on an authenticated stream) get "default" and "ROOTCA": ADS, waiting for
+ * them as Istio's sds-grpc configs do (initial_fetch_timeout 0s,
+ * pkg/model/authentication.go).
+ */
+const WORKLOAD_ADS = { ...ADS, initialFetchTimeout: { seconds: 0 } };
 
 type Json = Record<string, unknown>;
 const chains = (listener: Json): Json[] => listener['filterChains'] as Json[];
@@ -157,10 +164,10 @@ describe('gateway LDS', () => {
     const out = generateFor(ldsGenerator, gatewayMesh({ gateways: [gw] }), router('istio-system'));
     const [mesh, optional] = chains(resourceNamed(out, '0.0.0.0_443')) as [Json, Json];
     expect(tlsOf(mesh)['requireClientCertificate']).toEqual({ value: true });
-    expect((tlsOf(mesh)['commonTlsContext'] as Json)['tlsCertificateSdsSecretConfigs']).toEqual([{ name: 'default', sdsConfig: ADS }]);
+    expect((tlsOf(mesh)['commonTlsContext'] as Json)['tlsCertificateSdsSecretConfigs']).toEqual([{ name: 'default', sdsConfig: WORKLOAD_ADS }]);
     expect((tlsOf(mesh)['commonTlsContext'] as Json)['combinedValidationContext']).toEqual({
       defaultValidationContext: {},
-      validationContextSdsSecretConfig: { name: 'ROOTCA', sdsConfig: ADS },
+      validationContextSdsSecretConfig: { name: 'ROOTCA', sdsConfig: WORKLOAD_ADS },
     });
     expect(tlsOf(optional)['requireClientCertificate']).toEqual({ value: false });
     expect(((tlsOf(optional)['commonTlsContext'] as Json)['combinedValidationContext'] as Json)['validationContextSdsSecretConfig']).toEqual({
@@ -310,12 +317,12 @@ describe('gateway LDS', () => {
     expectValidOnTheWire(ListenerType, out);
   });
 
-  it('keys proxies by their Gateways, namespace and port translation only', () => {
+  it('keys proxies by their Gateways, namespace, port translation, applying security policies and workload SDS source only', () => {
     const snap = gatewayMesh({ gateways: [httpGateway] });
     const a = ldsGenerator.keyOf(router('istio-system', { ...SELECTOR, app: 'a' }, '10.0.0.1'), snap);
     const b = ldsGenerator.keyOf(router('istio-system', { ...SELECTOR, app: 'b' }, '10.0.0.2'), snap);
     expect(a).toEqual(b);
-    expect(a).toEqual({ kind: 'router', namespace: 'istio-system', gateways: ['istio-system/bookinfo-gateway'], portTranslation: [] });
+    expect(a).toEqual({ kind: 'router', namespace: 'istio-system', gateways: ['istio-system/bookinfo-gateway'], portTranslation: [], security: [], workloadSds: 'ads' });
     expect(ldsGenerator.keyOf(router('other'), snap)).not.toEqual(a);
   });
 

@@ -36,7 +36,8 @@ interface GoldenHeader {
   kind?: string;
   description?: string;
   mesh?: Partial<MeshConfig>;
-  proxies?: Record<string, { id: string; metadata?: Record<string, unknown>; locality?: XdsNode['locality']; userAgentName?: string; dialed?: string[] }>;
+  /** `authenticated`: the stream proved the identity the node claims (NAMESPACE, SERVICE_ACCOUNT), as on tsiod's 15012. */
+  proxies?: Record<string, { id: string; metadata?: Record<string, unknown>; locality?: XdsNode['locality']; userAgentName?: string; dialed?: string[]; authenticated?: boolean }>;
 }
 
 export function goldenCaseNames(): string[] {
@@ -68,7 +69,8 @@ export function loadGoldenCase(name: string): GoldenCase {
   const mesh: MeshConfig = { ...DEFAULT_MESH_CONFIG, ...header.mesh };
   const snapshot = buildSnapshot({ mesh, objects: loaded.objects });
   const proxies = Object.entries(header.proxies ?? {}).map(([label, p]) => {
-    const node = parseProxyNode({ id: p.id, metadata: p.metadata ?? {}, ...(p.locality ? { locality: p.locality } : {}), userAgentName: p.userAgentName ?? 'envoy' }, mesh.domainSuffix);
+    const parsed = parseProxyNode({ id: p.id, metadata: p.metadata ?? {}, ...(p.locality ? { locality: p.locality } : {}), userAgentName: p.userAgentName ?? 'envoy' }, mesh.domainSuffix);
+    const node: ProxyNode = p.authenticated ? { ...parsed, verifiedIdentity: { namespace: parsed.namespace, serviceAccount: parsed.serviceAccount ?? 'default' } } : parsed;
     return { label, node, ...(p.dialed ? { dialed: p.dialed } : {}) };
   });
   if (proxies.length === 0) throw new Error(`${file}: the GoldenCase header lists no proxies`);

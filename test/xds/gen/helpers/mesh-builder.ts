@@ -15,6 +15,7 @@ import {
   type SidecarSpec,
   type VirtualServiceSpec,
   type WorkloadEndpoint,
+  type WorkloadPolicySpec,
 } from '../../../../src/model/types.js';
 import type { ProxyNode, ProxyType } from '../../../../src/model/proxy.js';
 import { snapshotFromData } from '../../../../src/model/serialize-snapshot.js';
@@ -98,12 +99,18 @@ export function destinationRule(name: string, namespace: string, spec: Destinati
   return { meta: { kind: 'DestinationRule', apiVersion: 'networking.istio.io/v1', name, namespace }, spec };
 }
 
+/** A PeerAuthentication; list them oldest first, as the snapshot orders them. */
+export function peerAuthentication(name: string, namespace: string, spec: WorkloadPolicySpec): IstioConfig<WorkloadPolicySpec> {
+  return { meta: { kind: 'PeerAuthentication', apiVersion: 'security.istio.io/v1', name, namespace }, spec };
+}
+
 export interface SnapshotParts {
   readonly services?: readonly MeshService[];
   readonly endpoints?: Readonly<Record<string, readonly WorkloadEndpoint[]>>;
   readonly virtualServices?: readonly IstioConfig<VirtualServiceSpec>[];
   readonly destinationRules?: readonly IstioConfig<DestinationRuleSpec>[];
   readonly sidecars?: readonly IstioConfig<SidecarSpec>[];
+  readonly peerAuthentications?: readonly IstioConfig<WorkloadPolicySpec>[];
   readonly mesh?: Partial<MeshConfig>;
 }
 
@@ -117,6 +124,7 @@ export function snapshot(parts: SnapshotParts): MeshSnapshot {
     virtualServices: parts.virtualServices ?? [],
     destinationRules: parts.destinationRules ?? [],
     sidecars: parts.sidecars ?? [],
+    peerAuthentications: parts.peerAuthentications ?? [],
   });
 }
 
@@ -130,6 +138,8 @@ export function proxy(type: ProxyType, namespace = 'default', labels: Record<str
     dnsDomain: `${namespace}.svc.${DOMAIN_SUFFIX}`,
     labels,
     userAgent: type === 'proxyless' ? 'grpc-node-js' : 'envoy',
+    // What parseProxyNode makes of metadata without PROXY_CONFIG: an Envoy without pilot-agent.
+    workloadSds: 'ads',
     metadata: {},
   };
 }

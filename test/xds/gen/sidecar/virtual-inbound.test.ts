@@ -2,14 +2,16 @@
  * The sidecar's inbound capture listener, as Istio builds it in the
  * iptables REDIRECT model (listener_inbound.go): virtualInbound on 15006,
  * one chain per workload port of the proxy's own services, passthrough
- * chains for the rest, plaintext until PeerAuthentication is translated.
+ * chains for the rest. A mesh-wide PeerAuthentication DISABLE keeps these
+ * chains plaintext, one per port; inbound-mtls.test.ts covers the chains
+ * each mutual TLS mode adds.
  */
 import { describe, expect, it } from 'vitest';
 import { ldsGenerator } from '../../../../src/xds/gen/lds/lds-generator.js';
 import { ListenerType } from '../../../../src/xds/proto/type-urls.js';
 import { expectValidOnTheWire } from '../gateway/helpers/gateway-mesh.js';
 import { generateFor, namesOf, resourceNamed } from '../helpers/generate.js';
-import { endpoint, fqdn, kubeService, port, proxy, sidecarResource, snapshot } from '../helpers/mesh-builder.js';
+import { endpoint, fqdn, kubeService, peerAuthentication, port, proxy, sidecarResource, snapshot } from '../helpers/mesh-builder.js';
 import { chainNamed, chains, typedConfig, workloadProxy, type Json } from './sidecar-test-helpers.js';
 
 // The workload listens on 9081 for service port 9080, through a named targetPort.
@@ -17,8 +19,10 @@ const http = { ...port(9080, 'HTTP', 'http'), targetPort: 'web' };
 const grpc = port(7070, 'GRPC', 'grpc');
 const mysql = port(3306, 'MYSQL', 'mysql');
 const reviews = kubeService('reviews', 'default', [http, grpc, mysql], { clusterIP: '10.96.0.12' });
+const plaintext = [peerAuthentication('default', 'istio-system', { mtls: { mode: 'DISABLE' } })];
 // The named port resolves through the proxy's own endpoint.
 const snap = snapshot({
+  peerAuthentications: plaintext,
   services: [reviews],
   endpoints: { [reviews.hostname]: [endpoint('10.1.0.1', http, { port: 9081 }), endpoint('10.1.0.1', grpc), endpoint('10.1.0.1', mysql)] },
 });
@@ -54,7 +58,7 @@ describe('virtualInbound', () => {
         },
       },
     });
-    // No chain matches on TLS while inbound is plaintext, so there is no TLS inspector.
+    // No chain matches on TLS while mTLS is disabled, so there is no TLS inspector.
     expect((listener['listenerFilters'] as Json[]).map((f) => f['name'])).toEqual([
       'envoy.filters.listener.original_dst',
       'envoy.filters.listener.http_inspector',
@@ -150,7 +154,7 @@ describe('inbound ports', () => {
 
   it("skips ports that collide with the proxy's own listeners (conflictWithReservedListener)", () => {
     const clash = kubeService('clash', 'default', [port(15021, 'HTTP', 'http-status'), port(15006, 'TCP', 'tcp'), port(8080, 'HTTP', 'http')]);
-    const listener = virtualInbound(generateFor(ldsGenerator, snapshot({ services: [clash] }), workloadProxy('clash')));
+    const listener = virtualInbound(generateFor(ldsGenerator, snapshot({ services: [clash], peerAuthentications: plaintext }), workloadProxy('clash')));
     expect(chains(listener).map((c) => c['name'])).toContain('0.0.0.0_8080');
     expect(chains(listener).map((c) => c['name'])).not.toContain('0.0.0.0_15021');
     expect(chains(listener).filter((c) => (c['filterChainMatch'] as Json)['destinationPort'] !== undefined)).toHaveLength(2);
@@ -187,7 +191,7 @@ describe('Sidecar ingress listeners', () => {
       { port: { number: 9000, protocol: 'TCP', name: 'admin' }, defaultEndpoint: 'unix:///var/run/admin.sock', captureMode: 'NONE', bind: '10.1.0.1' },
     ],
   });
-  const withSidecar = snapshot({ services: [reviews], endpoints: {}, sidecars: [sidecar] });
+  const withSidecar = snapshot({ services: [reviews], endpoints: {}, sidecars: [sidecar], peerAuthentications: plaintext });
   const listeners = generateFor(ldsGenerator, withSidecar, workloadProxy('reviews'));
 
   it("replace the chains derived from the workload's services", () => {

@@ -26,10 +26,25 @@ function adsClientConstructor(): grpc.ServiceClientConstructor {
   return adsCtor;
 }
 
+let sdsCtor: grpc.ServiceClientConstructor | undefined;
+function sdsClientConstructor(): grpc.ServiceClientConstructor {
+  if (sdsCtor) return sdsCtor;
+  const def = protoLoader.loadSync('envoy/service/secret/v3/sds.proto', {
+    includeDirs: protoIncludeDirs(), keepCase: true, longs: String, enums: String, defaults: true, oneofs: true,
+  });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    envoy: { service: { secret: { v3: { SecretDiscoveryService: grpc.ServiceClientConstructor } } } };
+  };
+  sdsCtor = pkg.envoy.service.secret.v3.SecretDiscoveryService;
+  return sdsCtor;
+}
+
+/** Struct values are written `{ stringValue }`: proto-loader's Struct wrapper drops `string_value` even with keepCase. */
 export const sidecarNode = (id = 'sidecar~127.0.0.1~app-1.default~default.svc.cluster.local') => ({
   id,
   user_agent_name: 'envoy',
-  metadata: { fields: { NAMESPACE: { string_value: 'default' }, ISTIO_VERSION: { string_value: '1.24.0' } } },
+  // As pilot-agent: NAMESPACE is the pod's namespace, the one in the id.
+  metadata: { fields: { NAMESPACE: { stringValue: id.split('~')[2]?.split('.').pop() ?? 'default' }, ISTIO_VERSION: { stringValue: '1.24.0' } } },
 });
 
 /** Decodes an Any with tsiod's type registry and returns the resource's name field. */
@@ -112,20 +127,35 @@ export class AdsTestStream<Req, Res> {
 
 export class AdsTestClient {
   private readonly client: grpc.Client & {
-    StreamAggregatedResources(): grpc.ClientDuplexStream<unknown, SotwResponse>;
-    DeltaAggregatedResources(): grpc.ClientDuplexStream<unknown, DeltaResponse>;
+    StreamAggregatedResources(metadata?: grpc.Metadata): grpc.ClientDuplexStream<unknown, SotwResponse>;
+    DeltaAggregatedResources(metadata?: grpc.Metadata): grpc.ClientDuplexStream<unknown, DeltaResponse>;
   };
-  constructor(readonly port: number) {
+  private secretClient: (grpc.Client & {
+    StreamSecrets(metadata?: grpc.Metadata): grpc.ClientDuplexStream<unknown, SotwResponse>;
+    DeltaSecrets(metadata?: grpc.Metadata): grpc.ClientDuplexStream<unknown, DeltaResponse>;
+  }) | undefined;
+  private readonly channelOptions: grpc.ChannelOptions;
+  /** `credentials`: TLS for an authenticated port (plaintext by default); `channelOptions` e.g. a TLS name override. */
+  constructor(readonly port: number, private readonly credentials = grpc.credentials.createInsecure(), channelOptions: grpc.ChannelOptions = {}) {
     const Ctor = adsClientConstructor();
-    this.client = new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-      'grpc.max_receive_message_length': -1,
-    }) as never;
+    this.channelOptions = { 'grpc.max_receive_message_length': -1, ...channelOptions };
+    this.client = new Ctor(`127.0.0.1:${port}`, credentials, this.channelOptions) as never;
   }
-  sotw(): AdsTestStream<Record<string, unknown>, SotwResponse> {
-    return new AdsTestStream(this.client.StreamAggregatedResources());
+  /** Streams of envoy.service.secret.v3.SecretDiscoveryService (StreamSecrets / DeltaSecrets). */
+  secrets(metadata?: grpc.Metadata): AdsTestStream<Record<string, unknown>, SotwResponse> {
+    this.secretClient ??= new (sdsClientConstructor())(`127.0.0.1:${this.port}`, this.credentials, this.channelOptions) as never;
+    return new AdsTestStream(this.secretClient!.StreamSecrets(metadata ?? new grpc.Metadata()));
   }
-  delta(): AdsTestStream<Record<string, unknown>, DeltaResponse> {
-    return new AdsTestStream(this.client.DeltaAggregatedResources());
+  deltaSecrets(metadata?: grpc.Metadata): AdsTestStream<Record<string, unknown>, DeltaResponse> {
+    this.secretClient ??= new (sdsClientConstructor())(`127.0.0.1:${this.port}`, this.credentials, this.channelOptions) as never;
+    return new AdsTestStream(this.secretClient!.DeltaSecrets(metadata ?? new grpc.Metadata()));
+  }
+  /** `metadata`: request headers, e.g. "authorization: Bearer ...". */
+  sotw(metadata?: grpc.Metadata): AdsTestStream<Record<string, unknown>, SotwResponse> {
+    return new AdsTestStream(this.client.StreamAggregatedResources(metadata ?? new grpc.Metadata()));
+  }
+  delta(metadata?: grpc.Metadata): AdsTestStream<Record<string, unknown>, DeltaResponse> {
+    return new AdsTestStream(this.client.DeltaAggregatedResources(metadata ?? new grpc.Metadata()));
   }
   /** A stream on which the test writes raw bytes, bypassing any encoder. */
   rawStream(): AdsTestStream<Buffer, Buffer> {
@@ -134,5 +164,6 @@ export class AdsTestClient {
   }
   close(): void {
     this.client.close();
+    this.secretClient?.close();
   }
 }

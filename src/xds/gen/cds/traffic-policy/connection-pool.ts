@@ -6,7 +6,8 @@
  * there with its defaults: Envoy's own (1024 connections, 3 retries) trip
  * during pod churn before a new endpoint list arrives.
  */
-import type { ConnectionPoolSettings, RetryBudget } from '../../../../model/types.js';
+import type { ConnectionPoolSettings, RetryBudget, TcpKeepaliveSettings } from '../../../../model/types.js';
+import type { MeshClusterDefaults } from '../cluster-defaults.js';
 import { parseGoDuration, type ProtoDuration } from '../../common/duration.js';
 import { unwrapValue } from '../../common/wrapped-value.js';
 import { httpOptions, type ClusterDraft } from './cluster-draft.js';
@@ -33,16 +34,22 @@ function positive(value: number | undefined): number | undefined {
   return value !== undefined && value > 0 ? value : undefined;
 }
 
-function tcpKeepalive(settings: ConnectionPoolSettings): Record<string, unknown> | undefined {
-  const keepalive = settings.tcp?.tcpKeepalive;
-  if (!keepalive) return undefined;
-  // An empty message still turns SO_KEEPALIVE on, with the OS defaults.
+/**
+ * Istio's applyTCPKeepalive: the mesh's tcpKeepalive first, then the
+ * rule's, each field it sets replacing the mesh's. An empty message still
+ * turns SO_KEEPALIVE on, with the OS defaults.
+ */
+function tcpKeepalive(meshKeepalive: TcpKeepaliveSettings | undefined, settings: ConnectionPoolSettings): Record<string, unknown> | undefined {
+  const layers = [meshKeepalive, settings.tcp?.tcpKeepalive].filter((k): k is TcpKeepaliveSettings => k !== undefined);
+  if (layers.length === 0) return undefined;
   const out: Record<string, unknown> = {};
-  if (positive(keepalive.probes) !== undefined) out['keepaliveProbes'] = { value: keepalive.probes };
-  const time = duration(keepalive.time);
-  if (time) out['keepaliveTime'] = { value: time.seconds };
-  const interval = duration(keepalive.interval);
-  if (interval) out['keepaliveInterval'] = { value: interval.seconds };
+  for (const keepalive of layers) {
+    if (positive(keepalive.probes) !== undefined) out['keepaliveProbes'] = { value: keepalive.probes };
+    const time = duration(keepalive.time);
+    if (time) out['keepaliveTime'] = { value: time.seconds };
+    const interval = duration(keepalive.interval);
+    if (interval) out['keepaliveInterval'] = { value: interval.seconds };
+  }
   return out;
 }
 
@@ -55,7 +62,8 @@ function retryBudgetThreshold(budget: RetryBudget): Record<string, unknown> {
   return { budgetPercent: { value: unwrapValue(budget.percent) ?? 20 }, minRetryConcurrency: { value: minRetryConcurrency } };
 }
 
-export function applyConnectionPool(draft: ClusterDraft, settings: ConnectionPoolSettings, retryBudget?: RetryBudget): void {
+/** `mesh`: the mesh config's cluster defaults (its tcpKeepalive applies under the rule's). */
+export function applyConnectionPool(draft: ClusterDraft, settings: ConnectionPoolSettings, retryBudget?: RetryBudget, mesh?: MeshClusterDefaults): void {
   const cluster = draft.cluster;
   const thresholds = defaultThresholds();
   if (retryBudget) thresholds['retryBudget'] = retryBudgetThreshold(retryBudget);
@@ -68,7 +76,7 @@ export function applyConnectionPool(draft: ClusterDraft, settings: ConnectionPoo
 
   const connectTimeout = duration(tcp?.connectTimeout);
   if (connectTimeout) cluster['connectTimeout'] = connectTimeout;
-  const keepalive = tcpKeepalive(settings);
+  const keepalive = tcpKeepalive(mesh?.tcpKeepalive, settings);
   if (keepalive) cluster['upstreamConnectionOptions'] = { tcpKeepalive: keepalive };
   cluster['circuitBreakers'] = { thresholds: [thresholds] };
 
@@ -100,12 +108,15 @@ export function applyConnectionPool(draft: ClusterDraft, settings: ConnectionPoo
 }
 
 /**
- * Istio's shouldH2Upgrade without the mesh-wide h2UpgradePolicy (tsiod's
- * mesh config does not read it; its default is DO_NOT_UPGRADE): only an
- * explicit UPGRADE upgrades, and useClientProtocol always wins.
+ * Istio's shouldH2Upgrade: useClientProtocol never upgrades; the rule's
+ * UPGRADE or DO_NOT_UPGRADE decides; otherwise the mesh's h2UpgradePolicy
+ * (default DO_NOT_UPGRADE), for ports declared HTTP only, so a port left
+ * to protocol sniffing keeps the client's protocol.
  */
-export function shouldH2Upgrade(settings: ConnectionPoolSettings): boolean {
+export function shouldH2Upgrade(settings: ConnectionPoolSettings, mesh?: MeshClusterDefaults, httpPort = false): boolean {
   const http = settings.http;
-  if (!http || http.useClientProtocol) return false;
-  return http.h2UpgradePolicy === 'UPGRADE';
+  if (http?.useClientProtocol) return false;
+  if (http?.h2UpgradePolicy === 'UPGRADE') return true;
+  if (http?.h2UpgradePolicy === 'DO_NOT_UPGRADE') return false;
+  return httpPort && mesh?.h2UpgradePolicy === 'UPGRADE';
 }

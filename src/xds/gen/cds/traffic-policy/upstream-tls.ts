@@ -4,14 +4,22 @@
  * constructUpstreamTLS).
  *
  * Where Istio points Envoy at pilot-agent's file SDS ("file-cert:…",
- * "file-root:…"), tsiod has no agent in between, so files are named
- * inline (tlsCertificates, trustedCa filenames) and SIMPLE without
- * caCertificates trusts the istio-proxy image's system bundle. Secrets
- * named by credentialName and the workload's own mesh identity come over
- * SDS from tsiod itself.
+ * "file-root:…"), tsiod names the files inline (tlsCertificates, trustedCa
+ * filenames), which needs no agent, and SIMPLE without caCertificates
+ * trusts the istio-proxy image's system bundle. Secrets named by
+ * credentialName come over SDS from tsiod itself; the workload's own mesh
+ * identity from wherever the proxy gets it (sds-config.ts).
  */
 import type { ClientTLSSettings } from '../../../../model/types.js';
-import { credentialCaSecretName, credentialSecretName, ROOT_CA_SECRET, sdsSecretConfig, WORKLOAD_CERT_SECRET } from '../../common/sds-config.js';
+import {
+  credentialCaSecretName,
+  credentialSecretConfig,
+  credentialSecretName,
+  ROOT_CA_SECRET,
+  WORKLOAD_CERT_SECRET,
+  workloadSecretConfig,
+  type WorkloadSecretSource,
+} from '../../common/sds-config.js';
 import { TLS_TRANSPORT_SOCKET, UPSTREAM_TLS_CONTEXT_TYPE } from '../../common/type-names.js';
 import { unwrapValue } from '../../common/wrapped-value.js';
 
@@ -36,6 +44,8 @@ export interface UpstreamTlsInput {
    * to any workload) and drops the whole TLS context there.
    */
   readonly mayReadCredentials: boolean;
+  /** Where the client gets its own certificate and the trust bundle, for ISTIO_MUTUAL. */
+  readonly workloadSds: WorkloadSecretSource;
 }
 
 export interface UpstreamTlsResult {
@@ -61,10 +71,10 @@ function istioMutual(input: UpstreamTlsInput): UpstreamTlsResult {
   const sans = tls.subjectAltNames ?? input.serviceIdentities;
   const common = {
     ...commonTlsContext(),
-    tlsCertificateSdsSecretConfigs: [sdsSecretConfig(WORKLOAD_CERT_SECRET)],
+    tlsCertificateSdsSecretConfigs: [workloadSecretConfig(WORKLOAD_CERT_SECRET, input.workloadSds)],
     combinedValidationContext: {
       defaultValidationContext: exactMatchers(sans),
-      validationContextSdsSecretConfig: sdsSecretConfig(ROOT_CA_SECRET),
+      validationContextSdsSecretConfig: workloadSecretConfig(ROOT_CA_SECRET, input.workloadSds),
     },
     alpnProtocols: [...(input.http2 ? ISTIO_MUTUAL_H2_ALPN : ISTIO_MUTUAL_ALPN)],
   };
@@ -77,12 +87,12 @@ function credentialName(name: string): string {
 
 function fromCredential(tls: ClientTLSSettings, name: string, mutual: boolean): Record<string, unknown> {
   const common: Record<string, unknown> = commonTlsContext();
-  if (mutual) common['tlsCertificateSdsSecretConfigs'] = [sdsSecretConfig(credentialName(name))];
+  if (mutual) common['tlsCertificateSdsSecretConfigs'] = [credentialSecretConfig(credentialName(name))];
   if (unwrapValue(tls.insecureSkipVerify) === true) return common;
   const caName = name.startsWith(CONFIG_MAP_CREDENTIAL_PREFIX) ? `${name}-cacert` : credentialCaSecretName(name);
   common['combinedValidationContext'] = {
     defaultValidationContext: exactMatchers(tls.subjectAltNames),
-    validationContextSdsSecretConfig: sdsSecretConfig(caName),
+    validationContextSdsSecretConfig: credentialSecretConfig(caName),
   };
   return common;
 }

@@ -73,6 +73,8 @@ export function router(namespace: string, labels: Record<string, string> = { ist
     dnsDomain: `${namespace}.svc.cluster.local`,
     labels,
     userAgent: 'envoy',
+    // What parseProxyNode makes of metadata without PROXY_CONFIG: an Envoy without pilot-agent, served its certificate over ADS.
+    workloadSds: 'ads',
     metadata: {},
     // As if the stream had authenticated as the gateway's own service account: SDS needs it.
     verifiedIdentity: { namespace, serviceAccount: 'istio-ingressgateway' },
