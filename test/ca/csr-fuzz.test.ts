@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaError, CertificateAuthority } from '../../src/ca/certificate-authority.js';
 import { createSelfSignedRoot } from '../../src/ca/self-signed-root.js';
 import { openssl, opensslCsr, Scratch } from './openssl-tools.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const scratch = new Scratch();
 afterAll(() => scratch.remove());
@@ -20,17 +21,7 @@ beforeAll(async () => {
   seeds = [opensslCsr(scratch, 'ec', { san: 'URI:spiffe://x/ns/a/sa/b' }).csrPem, opensslCsr(scratch, 'rsa').csrPem].map(der);
 });
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 function der(pem: string): Buffer {
   return Buffer.from((/-----BEGIN [A-Z ]+-----([\s\S]*?)-----END/.exec(pem)?.[1] ?? '').replace(/\s+/g, ''), 'base64');

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from '../../config/kubernetes/backoff.js';
 import { statusCodeOf, type KubeApi, type WatchStream } from '../../config/kubernetes/kube-api.js';
 import { isJsonObject, type JsonObject } from './kube-rest.js';
+import { abortableSleep } from '../../config/kubernetes/abortable-sleep.js';
 
 export interface CollectionWatchOptions {
   readonly api: KubeApi;
@@ -161,17 +162,7 @@ export class CollectionWatch {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    const signal = this.stopping.signal;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    return this.stopped ? Promise.resolve() : abortableSleep(ms, this.stopping.signal);
   }
 }
 

@@ -19,6 +19,7 @@ import { KindCache, type KindDelta } from './kind-cache.js';
 import { collectionPath, describeResource, selectorQuery, type KubeKind } from './kind-table.js';
 import { statusCodeOf, type KubeApi, type WatchEnd, type WatchEvent, type WatchStream } from './kube-api.js';
 import type { KubernetesSourceObserver, SourceLogger, WatchRestartReason } from './observer.js';
+import { abortableSleep } from './abortable-sleep.js';
 
 /** pending: not listed yet (or every list so far failed); synced: listed, watching; missing: its API is not served. */
 export type KindPhase = 'pending' | 'synced' | 'missing';
@@ -312,17 +313,7 @@ export class KindInformer {
 
   /** Resolves after `ms`, or at once when the informer stops. */
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    const signal = this.stopping.signal;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    return this.stopped ? Promise.resolve() : abortableSleep(ms, this.stopping.signal);
   }
 }
 

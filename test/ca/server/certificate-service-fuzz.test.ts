@@ -7,18 +7,9 @@ import { ClientCertificateAuthenticator } from '../../../src/ca/authn/client-cer
 import { LocalTokenIssuer } from '../../../src/ca/authn/local-token-issuer.js';
 import { startCaTestServer, type CaTestClient, type CaTestServer, type CallOutcome } from './ca-test-server.js';
 import { opensslCsr, type OpensslCsr } from './openssl.js';
+import { seededRandom } from '../../helpers/seeded-random.js';
 
-/** A small seeded generator, so a failing input can be replayed from the seed in the test name. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const PRIVATE_KEY_MARKER = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 const SEED = 20_260_106;

@@ -19,20 +19,8 @@ import { generators } from '../../../src/xds/gen/index.js';
 import { ClusterType, EndpointType, ListenerType, RouteType, SecretType, shortTypeName } from '../../../src/xds/proto/type-urls.js';
 import { generateFor } from './helpers/generate.js';
 import { goldenCaseNames, loadGoldenCase } from './helpers/golden-case.js';
+import { ISTIO_AGENT_SDS_SOURCE as AGENT_SOURCE, ISTIO_SDS_ADS_CONFIG as CREDENTIAL_SOURCE } from './helpers/istio-sds-sources.js';
 
-/** Istio's defaultSDSConfig/rootSDSConfig source (pkg/model/authentication.go) in Envoy's JSON names. */
-const AGENT_SOURCE = {
-  apiConfigSource: {
-    apiType: 'GRPC',
-    setNodeOnFirstMessageOnly: true,
-    transportApiVersion: 'V3',
-    grpcServices: [{ envoyGrpc: { clusterName: 'sds-grpc' } }],
-  },
-  resourceApiVersion: 'V3',
-  initialFetchTimeout: { seconds: 0 },
-};
-/** Istio's SDSAdsConfig (pilot/pkg/security/model/authentication.go). */
-const CREDENTIAL_SOURCE = { ads: {}, resourceApiVersion: 'V3' };
 /** ADS, waiting for the secret as the agent configs do. */
 const WORKLOAD_ADS_SOURCE = { ...CREDENTIAL_SOURCE, initialFetchTimeout: { seconds: 0 } };
 

@@ -14,23 +14,11 @@ import { envoyType } from '../../../../src/xds/proto/envoy-protos.js';
 import { credentialSecretConfig, workloadSecretConfig, workloadSecretSourceOf } from '../../../../src/xds/gen/common/sds-config.js';
 import { proxy } from '../helpers/mesh-builder.js';
 import { envoyViolations } from '../../validate/support/validate-message.js';
+import { ISTIO_AGENT_SDS_SOURCE, ISTIO_SDS_ADS_CONFIG } from '../helpers/istio-sds-sources.js';
 
 const SDS_SECRET_CONFIG = 'envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig';
 
-/** Istio's defaultSDSConfig and rootSDSConfig source: gRPC to the agent's "sds-grpc" cluster, no fetch deadline. */
-const ISTIO_AGENT_SDS_SOURCE = {
-  apiConfigSource: {
-    apiType: 'GRPC',
-    setNodeOnFirstMessageOnly: true,
-    transportApiVersion: 'V3',
-    grpcServices: [{ envoyGrpc: { clusterName: 'sds-grpc' } }],
-  },
-  resourceApiVersion: 'V3',
-  initialFetchTimeout: { seconds: 0 },
-};
 
-/** Istio's SDSAdsConfig: ADS, v3, and deliberately no initial_fetch_timeout. */
-const ISTIO_SDS_ADS_CONFIG = { ads: {}, resourceApiVersion: 'V3' };
 
 /** Encodes as tsiod does and decodes again, as Envoy would read it. */
 function roundTrip(config: Record<string, unknown>): Record<string, unknown> {
