@@ -11,12 +11,12 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import * as grpc from '@grpc/grpc-js';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { authenticateCaller, AuthenticationError, type AuthenticationFailure } from '../../../src/ca/authn/authenticator.js';
-import { ClientCertificateAuthenticator } from '../../../src/ca/authn/client-certificate-authenticator.js';
-import { KubernetesTokenAuthenticator } from '../../../src/ca/authn/kubernetes-token-authenticator.js';
-import { startKubeEnv, whenKubeEnvAvailable, type KubeEnv } from '../../helpers/kube-env.js';
-import { startCaTestServer, TRUST_DOMAIN, type CaTestClient, type CaTestServer } from '../server/ca-test-server.js';
-import { opensslCsr, opensslVerify, type OpensslCsr } from '../server/openssl.js';
+import { authenticateCaller, AuthenticationError, type AuthenticationFailure } from '../../../../src/ca/authn/authenticator.js';
+import { ClientCertificateAuthenticator } from '../../../../src/ca/authn/client-certificate-authenticator.js';
+import { KubernetesTokenAuthenticator } from '../../../../src/ca/authn/kubernetes-token-authenticator.js';
+import { startKubeEnv, whenKubeEnvAvailable, type KubeEnv } from '../../../helpers/kube-env.js';
+import { startCaTestServer, TRUST_DOMAIN, type CaTestClient, type CaTestServer } from '../../../ca/server/ca-test-server.js';
+import { opensslCsr, opensslVerify, type OpensslCsr } from '../../../ca/server/openssl.js';
 
 const NAMESPACE = 'ns-k';
 

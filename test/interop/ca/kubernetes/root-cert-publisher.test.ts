@@ -10,10 +10,10 @@
 import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RootCertPublisher } from '../../../src/ca/kubernetes/root-cert-publisher.js';
-import { LogBuffer } from '../../helpers/log-buffer.js';
-import { startKubeEnv, whenKubeEnvAvailable, type KubeEnv } from '../../helpers/kube-env.js';
-import { eventually, opensslFingerprints, opensslRoot } from './fixtures.js';
+import { RootCertPublisher } from '../../../../src/ca/kubernetes/root-cert-publisher.js';
+import { LogBuffer } from '../../../helpers/log-buffer.js';
+import { startKubeEnv, whenKubeEnvAvailable, type KubeEnv } from '../../../helpers/kube-env.js';
+import { eventually, opensslFingerprints, opensslRoot } from '../../../ca/kubernetes/fixtures.js';
 
 const CONFIG_MAP = 'istio-ca-root-cert';
 /** istiod's inject.IgnoredNamespaces minus kube-system (namespacecontroller.go). */

@@ -6,9 +6,9 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { leaseLock, type LeaseLockOptions } from '../../../src/ca/kubernetes/lease-lock.js';
-import { startKubeEnv, whenKubeEnvAvailable, type KubeEnv } from '../../helpers/kube-env.js';
-import { deferred, eventually, kubeJson, kubeJsonOk } from './fixtures.js';
+import { leaseLock, type LeaseLockOptions } from '../../../../src/ca/kubernetes/lease-lock.js';
+import { startKubeEnv, whenKubeEnvAvailable, type KubeEnv } from '../../../helpers/kube-env.js';
+import { deferred, eventually, kubeJson, kubeJsonOk } from '../../../ca/kubernetes/fixtures.js';
 
 const NAMESPACE = 'istio-system';
 const leasePath = (name: string): string => `/apis/coordination.k8s.io/v1/namespaces/${NAMESPACE}/leases/${name}`;

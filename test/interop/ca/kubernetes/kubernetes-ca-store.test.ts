@@ -6,12 +6,12 @@
  */
 import { CoreV1Api, KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { caKeyMaterial } from '../../../src/ca/ca-key-material.js';
-import { CertificateAuthority } from '../../../src/ca/certificate-authority.js';
-import { KubernetesCaStore } from '../../../src/ca/kubernetes/kubernetes-ca-store.js';
-import { createSelfSignedRoot } from '../../../src/ca/self-signed-root.js';
-import { startKubeEnv, whenKubeEnvAvailable, type KubeEnv } from '../../helpers/kube-env.js';
-import { opensslCertPublicKey, opensslFingerprints, opensslIntermediate, opensslKeyPublicKey, opensslRoot } from './fixtures.js';
+import { caKeyMaterial } from '../../../../src/ca/ca-key-material.js';
+import { CertificateAuthority } from '../../../../src/ca/certificate-authority.js';
+import { KubernetesCaStore } from '../../../../src/ca/kubernetes/kubernetes-ca-store.js';
+import { createSelfSignedRoot } from '../../../../src/ca/self-signed-root.js';
+import { startKubeEnv, whenKubeEnvAvailable, type KubeEnv } from '../../../helpers/kube-env.js';
+import { opensslCertPublicKey, opensslFingerprints, opensslIntermediate, opensslKeyPublicKey, opensslRoot } from '../../../ca/kubernetes/fixtures.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 const unb64 = (text: string | undefined): string => Buffer.from(text ?? '', 'base64').toString('utf8');
