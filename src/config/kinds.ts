@@ -30,6 +30,8 @@ export const KINDS: ReadonlyMap<string, KindInfo> = new Map(
     kindInfo('Endpoints', ['v1']),
     kindInfo('Pod', ['v1']),
     kindInfo('Namespace', ['v1'], { clusterScoped: true, storedOnly: true }),
+    // Only its labels are read: the locality of the Pods scheduled on it (src/model/pod-locality.ts).
+    kindInfo('Node', ['v1'], { clusterScoped: true }),
     // Gateways' credentialName (analysis now, SDS later). Never logged: see SENSITIVE_KINDS.
     kindInfo('Secret', ['v1'], { storedOnly: true }),
     // Only the mesh config, ConfigMap `istio` in the system namespace, is read (src/model/mesh-config.ts).
@@ -46,8 +48,8 @@ export const KINDS: ReadonlyMap<string, KindInfo> = new Map(
   ].map((info) => [info.kind, info]),
 );
 
-/** Kinds whose changes can only move endpoints (see classifyChange). */
-export const ENDPOINT_KINDS: ReadonlySet<string> = new Set(['EndpointSlice', 'Endpoints', 'Pod', 'WorkloadEntry']);
+/** Kinds whose changes can only move endpoints (see classifyChange); a Node's labels are its Pods' locality. */
+export const ENDPOINT_KINDS: ReadonlySet<string> = new Set(['EndpointSlice', 'Endpoints', 'Pod', 'WorkloadEntry', 'Node']);
 
 /** Kinds whose content must never reach a log line, an error message or debug output. */
 export const SENSITIVE_KINDS: ReadonlySet<string> = new Set(['Secret']);

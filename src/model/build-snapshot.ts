@@ -32,6 +32,8 @@ import {
 } from './istio-configs.js';
 import { endpointsFromLegacy, endpointsFromSlices, groupSlicesByService } from './kubernetes-endpoints.js';
 import { kubernetesMeshService } from './kubernetes-services.js';
+import { contentOf, type KubePodContent } from './kube-objects.js';
+import { NodeIndex } from './node-index.js';
 import { PodIndex } from './pod-index.js';
 import { reselectedServiceEntryEndpoints, serviceEntryHosts, workloadsIn } from './service-entries.js';
 import { buildSnapshotIndexes } from './snapshot-indexes.js';
@@ -88,11 +90,12 @@ function buildServicesAndEndpoints(
 ): ServicesAndEndpoints {
   const previousEndpoints = previous?.endpoints instanceof FrozenEndpointIndex ? previous.endpoints : undefined;
   if (previous && previousEndpoints && changes && ![...SERVICE_KINDS].some((k) => changes.kinds.has(k))) {
-    const namespaces = endpointNamespaces(changes);
+    const namespaces = endpointNamespaces(changes, objects);
     if (namespaces.size === 0) return { services: previous.services, endpoints: previousEndpoints };
     const next = new Map(previousEndpoints.entries());
+    const nodes = new NodeIndex(objects.ofKind('Node'));
     for (const namespace of namespaces) {
-      const computer = new NamespaceEndpoints(objects, namespace);
+      const computer = new NamespaceEndpoints(objects, namespace, nodes);
       for (const service of previous.indexes.servicesByNamespace.get(namespace) ?? []) {
         if (service.origin === 'kubernetes') next.set(service.hostname, computer.endpointsOf(service));
       }
@@ -105,12 +108,13 @@ function buildServicesAndEndpoints(
   const services = new Map<string, MeshService>();
   const endpoints = new Map<string, readonly WorkloadEndpoint[]>();
   const perNamespace = new Map<string, NamespaceEndpoints>();
+  const nodes = new NodeIndex(objects.ofKind('Node'));
   // Kubernetes Services first, then ServiceEntries in config order: the first definition of a host wins.
   for (const object of [...objects.ofKind('Service')].sort(compareConfigs)) {
     const service = kubernetesMeshService(object, mesh);
     if (services.has(service.hostname)) continue;
     let computer = perNamespace.get(service.namespace);
-    if (!computer) perNamespace.set(service.namespace, (computer = new NamespaceEndpoints(objects, service.namespace)));
+    if (!computer) perNamespace.set(service.namespace, (computer = new NamespaceEndpoints(objects, service.namespace, nodes)));
     services.set(service.hostname, service);
     endpoints.set(service.hostname, computer.endpointsOf(service));
   }
@@ -128,14 +132,18 @@ function buildServicesAndEndpoints(
   return { services: serviceMap, endpoints: endpointIndex(new Map(hosts.map((h) => [h, endpoints.get(h) ?? []])), previousEndpoints) };
 }
 
-/** The endpoints of Kubernetes services in one namespace, from that namespace's EndpointSlices, Endpoints, Pods and WorkloadEntries. */
+/** The endpoints of Kubernetes services in one namespace, from that namespace's EndpointSlices, Endpoints, Pods and WorkloadEntries (and the Pods' Nodes, for locality). */
 class NamespaceEndpoints {
   private readonly pods: PodIndex;
   private readonly slicesByService: Map<string, ConfigObject[]>;
   private readonly legacy: Map<string, ConfigObject>;
   private readonly workloadEntries: readonly ConfigObject[];
 
-  constructor(objects: ObjectsByKind, private readonly namespace: string) {
+  constructor(
+    objects: ObjectsByKind,
+    private readonly namespace: string,
+    private readonly nodes: NodeIndex,
+  ) {
     this.pods = new PodIndex(objects.ofKindInNamespace('Pod', namespace));
     this.slicesByService = groupSlicesByService(objects.ofKindInNamespace('EndpointSlice', namespace));
     this.legacy = new Map([...objects.ofKindInNamespace('Endpoints', namespace)].map((e) => [`${namespace}/${e.metadata.name}`, e]));
@@ -146,7 +154,7 @@ class NamespaceEndpoints {
     const key = `${this.namespace}/${service.name}`;
     const slices = this.slicesByService.get(key);
     const legacy = this.legacy.get(key);
-    const found = slices ? endpointsFromSlices(service, slices, this.pods) : legacy ? endpointsFromLegacy(service, legacy, this.pods) : [];
+    const found = slices ? endpointsFromSlices(service, slices, this.pods, this.nodes) : legacy ? endpointsFromLegacy(service, legacy, this.pods, this.nodes) : [];
     const fromEntries = endpointsFromWorkloadEntries(service, this.workloadEntries);
     return fromEntries.length > 0 ? [...found, ...fromEntries] : found;
   }
@@ -211,13 +219,27 @@ function keysOfKind(changes: ChangeSet, kind: string): Set<string> {
   return out;
 }
 
-/** Namespaces of changed endpoint-kind objects ("Kind/namespace/name"). */
-function endpointNamespaces(changes: ChangeSet): Set<string> {
+/**
+ * Namespaces of changed endpoint-kind objects ("Kind/namespace/name"). A
+ * Node is cluster-scoped ("Node//name"): its labels are the locality of the
+ * Pods scheduled on it, so it dirties the namespaces of those Pods.
+ */
+function endpointNamespaces(changes: ChangeSet, objects: ObjectsByKind): Set<string> {
   const out = new Set<string>();
+  const nodeNames = new Set<string>();
   for (const set of [changes.added, changes.updated, changes.removed]) {
     for (const key of set) {
-      if (!ENDPOINT_KINDS.has(kindOfKey(key))) continue;
-      out.add(key.split('/')[1] ?? '');
+      const kind = kindOfKey(key);
+      if (!ENDPOINT_KINDS.has(kind)) continue;
+      const [, namespace = '', name = ''] = key.split('/');
+      if (kind === 'Node') nodeNames.add(name);
+      else out.add(namespace);
+    }
+  }
+  if (nodeNames.size > 0) {
+    for (const pod of objects.ofKind('Pod')) {
+      const nodeName = contentOf<KubePodContent>(pod).spec?.nodeName;
+      if (nodeName !== undefined && nodeNames.has(nodeName)) out.add(pod.metadata.namespace);
     }
   }
   return out;

@@ -4,14 +4,13 @@
  */
 import type { ConfigObject } from '../config/config-object.js';
 import { contentOf, type KubeEndpointsContent, type KubeEndpointSliceContent, type KubeObjectReference, type KubePodContent, type KubeSlicePort } from './kube-objects.js';
+import type { NodeIndex } from './node-index.js';
 import type { PodIndex } from './pod-index.js';
-import type { Locality, MeshService, ServicePort, WorkloadEndpoint } from './types.js';
+import { podLocality } from './pod-locality.js';
+import type { MeshService, ServicePort, WorkloadEndpoint } from './types.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
-const REGION_LABEL = 'topology.kubernetes.io/region';
-const ZONE_LABEL = 'topology.kubernetes.io/zone';
-const SUBZONE_LABEL = 'topology.istio.io/subzone';
 
 /** EndpointSlices by "namespace/service-name". */
 export function groupSlicesByService(slices: Iterable<ConfigObject>): Map<string, ConfigObject[]> {
@@ -27,7 +26,7 @@ export function groupSlicesByService(slices: Iterable<ConfigObject>): Map<string
   return out;
 }
 
-export function endpointsFromSlices(service: MeshService, slices: readonly ConfigObject[], pods: PodIndex): WorkloadEndpoint[] {
+export function endpointsFromSlices(service: MeshService, slices: readonly ConfigObject[], pods: PodIndex, nodes: NodeIndex): WorkloadEndpoint[] {
   const out: WorkloadEndpoint[] = [];
   for (const slice of slices) {
     const content = contentOf<KubeEndpointSliceContent>(slice);
@@ -39,7 +38,7 @@ export function endpointsFromSlices(service: MeshService, slices: readonly Confi
       for (const address of endpoint.addresses) {
         const pod = pods.find(endpoint.targetRef, slice.metadata.namespace, address);
         for (const [servicePort, slicePort] of portPairs) {
-          out.push(workloadEndpoint(address, slicePort.port, servicePort, ready, pod, endpoint.zone));
+          out.push(workloadEndpoint(address, slicePort.port, servicePort, ready, pod, nodes, endpoint.zone));
         }
       }
     }
@@ -47,7 +46,7 @@ export function endpointsFromSlices(service: MeshService, slices: readonly Confi
   return out;
 }
 
-export function endpointsFromLegacy(service: MeshService, endpoints: ConfigObject, pods: PodIndex): WorkloadEndpoint[] {
+export function endpointsFromLegacy(service: MeshService, endpoints: ConfigObject, pods: PodIndex, nodes: NodeIndex): WorkloadEndpoint[] {
   const out: WorkloadEndpoint[] = [];
   for (const subset of contentOf<KubeEndpointsContent>(endpoints).subsets ?? []) {
     const portPairs = matchPorts(service.ports, subset.ports ?? []);
@@ -58,7 +57,7 @@ export function endpointsFromLegacy(service: MeshService, endpoints: ConfigObjec
     for (const [address, ready] of addresses) {
       const pod = pods.find(address.targetRef, endpoints.metadata.namespace, address.ip);
       for (const [servicePort, endpointPort] of portPairs) {
-        out.push(workloadEndpoint(address.ip, endpointPort.port, servicePort, ready, pod, undefined));
+        out.push(workloadEndpoint(address.ip, endpointPort.port, servicePort, ready, pod, nodes, undefined));
       }
     }
   }
@@ -81,12 +80,14 @@ function workloadEndpoint(
   servicePort: ServicePort,
   ready: boolean,
   pod: ConfigObject | undefined,
-  zone: string | undefined,
+  nodes: NodeIndex,
+  sliceZone: string | undefined,
 ): WorkloadEndpoint {
   const labels = pod?.metadata.labels ?? {};
-  const serviceAccount = pod ? contentOf<KubePodContent>(pod).spec?.serviceAccountName : undefined;
+  const podSpec = pod ? contentOf<KubePodContent>(pod).spec : undefined;
+  const serviceAccount = podSpec?.serviceAccountName;
   const tlsMode = labels[TLS_MODE_LABEL];
-  const locality = localityOf(labels, zone);
+  const locality = podLocality({ podLabels: labels, nodeName: podSpec?.nodeName, sliceZone }, nodes);
   return {
     address,
     port,
@@ -98,22 +99,5 @@ function workloadEndpoint(
     ...(serviceAccount ? { serviceAccount } : {}),
     ...(tlsMode ? { tlsMode } : {}),
     ...(pod ? { workloadName: `pod/${pod.metadata.namespace}/${pod.metadata.name}` } : {}),
-  };
-}
-
-/**
- * Kept simple: zone from the slice endpoint (Kubernetes copies the node's
- * zone there), region/zone/subzone otherwise from the Pod's topology labels.
- * Node objects are not read.
- */
-function localityOf(labels: Readonly<Record<string, string>>, zone: string | undefined): Locality | undefined {
-  const region = labels[REGION_LABEL];
-  const resolvedZone = zone ?? labels[ZONE_LABEL];
-  const subzone = labels[SUBZONE_LABEL];
-  if (!region && !resolvedZone && !subzone) return undefined;
-  return {
-    ...(region ? { region } : {}),
-    ...(resolvedZone ? { zone: resolvedZone } : {}),
-    ...(subzone ? { subzone } : {}),
   };
 }

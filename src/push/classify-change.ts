@@ -1,7 +1,8 @@
 /**
  * Decides how much a config change must push. Endpoint-kind changes
- * (EndpointSlice, Endpoints, Pod) that only move endpoints of EDS services
- * need EDS for those hosts alone. A change to Istio config visible in some
+ * (EndpointSlice, Endpoints, Pod, WorkloadEntry, and Node, whose labels are
+ * its Pods' locality) that only move endpoints of EDS services need EDS for
+ * those hosts alone. A change to Istio config visible in some
  * namespaces only is a full push scoped to their proxies. Anything else is a
  * full push. STATIC and DNS ServiceEntries count as "anything else": their
  * clusters carry their endpoints inline, so CDS must be regenerated. A

@@ -121,6 +121,19 @@ spec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v
     expect(isEmptyPush(request)).toBe(false);
   });
 
+  it("pushes only EDS for the hosts of a Node's Pods when its topology labels change (their locality)", () => {
+    const node = (zone: string): string => `apiVersion: v1\nkind: Node\nmetadata: {name: node-a, labels: {topology.kubernetes.io/region: us-east1, topology.kubernetes.io/zone: ${zone}}}\n`;
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: reviews-v3, labels: {app: reviews, version: v3}}\nspec: {serviceAccountName: bookinfo-reviews, nodeName: node-a}\n';
+    const onNode = withObject(withObject(objects, pod), node('us-east1-b'), 'node.yaml');
+    const before = buildSnapshot({ mesh, objects: onNode });
+    const changes = updated('Node//node-a');
+    const after = buildSnapshot({ mesh, objects: withObject(onNode, node('us-east1-c'), 'node.yaml') }, before, changes);
+    const request = classifyChange(changes, before, after);
+    expect(request.full).toBe(false);
+    expect([...request.endpointHosts]).toEqual([REVIEWS]);
+    expect(after.endpoints.get(REVIEWS)!.find((e) => e.workloadName === 'pod/default/reviews-v3')!.locality).toEqual({ region: 'us-east1', zone: 'us-east1-c' });
+  });
+
   it('pushes everything for a Service port change', () => {
     const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: reviews}\nspec: {ports: [{name: http, port: 9080}]}\n';
     const next = buildSnapshot({ mesh, objects: withObject(objects, service) }, previous);

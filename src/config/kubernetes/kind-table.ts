@@ -79,6 +79,8 @@ const BASE_KUBE_KINDS: readonly KubeKind[] = Object.freeze([
   kubeKind('Service', '', 'v1', 'services'),
   kubeKind('EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices'),
   kubeKind('Pod', '', 'v1', 'pods', { keepStatus: true }),
+  // For its labels (Pods' locality); status, by far its largest part (images, conditions), is dropped like every kind's but Pod's.
+  kubeKind('Node', '', 'v1', 'nodes', { clusterScoped: true }),
   kubeKind('VirtualService', ISTIO_NETWORKING, 'v1', 'virtualservices', { fromCrd: true }),
   kubeKind('DestinationRule', ISTIO_NETWORKING, 'v1', 'destinationrules', { fromCrd: true }),
   kubeKind('Gateway', ISTIO_NETWORKING, 'v1', 'gateways', { fromCrd: true }),

@@ -8,6 +8,7 @@ import { validateEndpoints } from './endpoints.js';
 import type { ObjectValidator } from './error-list.js';
 import { checkIstioSchema, hasIstioSchema, UNKNOWN_FIELD } from './istio-schema.js';
 import { validateGateway } from './gateway.js';
+import { validateNode } from './node.js';
 import { validatePeerAuthentication } from './peer-authentication.js';
 import { validatePod } from './pod.js';
 import { validateRequestAuthentication } from './request-authentication.js';
@@ -22,6 +23,7 @@ const VALIDATORS: ReadonlyMap<string, ObjectValidator> = new Map([
   ['EndpointSlice', validateEndpointSlice],
   ['Endpoints', validateEndpoints],
   ['Pod', validatePod],
+  ['Node', validateNode],
   ['ServiceEntry', validateServiceEntry],
   ['VirtualService', validateVirtualService],
   ['DestinationRule', validateDestinationRule],

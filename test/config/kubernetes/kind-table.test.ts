@@ -18,7 +18,7 @@ describe('the Kubernetes kind table', () => {
   it('keeps only Pod status, and treats only Istio kinds as CRDs that may be missing', () => {
     expect(KUBE_KINDS.filter((k) => k.keepStatus).map((k) => k.kind)).toEqual(['Pod']);
     expect(KUBE_KINDS.filter((k) => k.fromCrd).every((k) => k.group.endsWith('.istio.io'))).toBe(true);
-    expect(KUBE_KINDS.filter((k) => !k.fromCrd).map((k) => k.kind).sort()).toEqual(['ConfigMap', 'EndpointSlice', 'Namespace', 'Pod', 'Secret', 'Service']);
+    expect(KUBE_KINDS.filter((k) => !k.fromCrd).map((k) => k.kind).sort()).toEqual(['ConfigMap', 'EndpointSlice', 'Namespace', 'Node', 'Pod', 'Secret', 'Service']);
   });
 
   it('builds the all-namespaces collection paths', () => {
