@@ -273,6 +273,17 @@ export class CertificateAuthority implements WorkloadCertificateIssuer {
   }
 
   /**
+   * The operator replaced the plugged-in CA (cacerts): sign with `m` from now
+   * on and trust exactly its roots, as istiod's handleEvent swaps its
+   * KeyCertBundle. Validated first: when `m` is unusable this throws and the
+   * CA stays as it was. Listeners hear of it when the bundle or the signing
+   * chain changes (ROOTCA, the 15012 certificate, root ConfigMaps, metrics).
+   */
+  async adoptPluggedIn(m: CaKeyMaterial, sources?: Partial<KeyMaterialSources>): Promise<void> {
+    await this.adoptStoredState(m, undefined, sources);
+  }
+
+  /**
    * Root rotation, step 3: stop trusting an old root, once no leaf chaining to
    * it is in use. Returns whether the root was in the bundle. The root the CA
    * signs with (or is about to) cannot be retired.

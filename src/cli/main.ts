@@ -26,6 +26,16 @@ function duration(value: string): number {
   return ms;
 }
 
+function labelList(value: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of value.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new InvalidArgumentError(`"${pair}" in --labels is not key=value`);
+    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return out;
+}
+
 function percentile(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 99) throw new InvalidArgumentError(`"${value}" is not a whole percentage between 1 and 99`);
@@ -170,9 +180,11 @@ program
   .option('--root-cert <file>', 'envoy only: connect over TLS to the secure port (15012), trusting these PEM roots (`tsiod ca root`)')
   .option('--token-file <file>', 'envoy only, with --root-cert: a token for the workload (audience istio-ca) sent as "authorization: Bearer"; it ends up in the bootstrap')
   .option('--server-name <name>', 'envoy only, with --root-cert: the name in tsiod\'s serving certificate', 'istiod.istio-system.svc')
+  .option('--cert-dir <dir>', 'grpc only: where the workload\'s cert-chain.pem, key.pem and root-cert.pem are (a "file_watcher" certificate provider "default", for xDS credentials)')
+  .option('--labels <k=v,...>', 'grpc only: the workload\'s pod labels (node metadata LABELS), so that an xDS-enabled gRPC server gets the inbound listeners of the services selecting it', labelList)
   .action(async (opts: {
     proxy: 'grpc' | 'envoy'; xdsAddress: string; namespace: string; nodeId?: string; adminPort: number; apiType: 'GRPC' | 'DELTA_GRPC';
-    serviceAccount?: string; rootCert?: string; tokenFile?: string; serverName: string;
+    serviceAccount?: string; rootCert?: string; tokenFile?: string; serverName: string; certDir?: string; labels?: Record<string, string>;
   }) => {
     if ((opts.rootCert === undefined) !== (opts.tokenFile === undefined)) throw new Error('--root-cert and --token-file go together');
     let out: Record<string, unknown>;

@@ -27,6 +27,7 @@ import { LocalTokenIssuer } from '../ca/authn/local-token-issuer.js';
 import { KubernetesCaStore } from '../ca/kubernetes/kubernetes-ca-store.js';
 import { leaseLock } from '../ca/kubernetes/lease-lock.js';
 import { RootCertPublisher } from '../ca/kubernetes/root-cert-publisher.js';
+import { PluggedInCaWatcher } from '../ca/plugged-in-ca-watcher.js';
 import type { RootKeyAlgorithm } from '../ca/self-signed-root.js';
 import { SelfSignedRootRotator } from '../ca/self-signed-root-rotator.js';
 import { addCertificateService } from '../ca/server/certificate-service.js';
@@ -204,6 +205,9 @@ export async function startSecurity(o: StartSecurityOptions): Promise<SecurityRu
           ...(creationLock !== undefined ? { lock: creationLock } : {}),
         });
   rotator?.start();
+  // istiod follows its cacerts mount (handleCACertsFileWatch) when it started with a plugged-in CA; so does tsiod.
+  const pluggedInWatcher = ca.origin === 'plugged-in' ? new PluggedInCaWatcher({ store, authority: ca.authority, current: ca.material, logger }) : undefined;
+  pluggedInWatcher?.start();
 
   const caMetrics = createCaMetrics(o.registry);
   let serving: CaServingCredentials | undefined;
@@ -219,6 +223,7 @@ export async function startSecurity(o: StartSecurityOptions): Promise<SecurityRu
     },
     async close() {
       await rotator?.stop();
+      await pluggedInWatcher?.stop();
       workloadCerts.close();
       serving?.close();
       unsubscribePublisher?.();

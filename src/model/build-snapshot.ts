@@ -100,7 +100,7 @@ function buildServicesAndEndpoints(
         if (service.origin === 'kubernetes') next.set(service.hostname, computer.endpointsOf(service));
       }
       // ServiceEntries with a workloadSelector take their endpoints from the namespace's Pods and WorkloadEntries too.
-      for (const [host, found] of reselectedServiceEntryEndpoints(objects, namespace, previous.services, compareConfigs)) next.set(host, found);
+      for (const [host, found] of reselectedServiceEntryEndpoints(objects, namespace, previous.services, compareConfigs, nodes)) next.set(host, found);
     }
     return { services: previous.services, endpoints: endpointIndex(next, previousEndpoints) };
   }
@@ -119,7 +119,7 @@ function buildServicesAndEndpoints(
     endpoints.set(service.hostname, computer.endpointsOf(service));
   }
   for (const entry of [...objects.ofKind('ServiceEntry')].sort(compareConfigs)) {
-    for (const { service, endpoints: found } of serviceEntryHosts(entry, workloadsIn(objects))) {
+    for (const { service, endpoints: found } of serviceEntryHosts(entry, workloadsIn(objects, nodes))) {
       if (services.has(service.hostname)) continue;
       services.set(service.hostname, service);
       endpoints.set(service.hostname, found);

@@ -3,26 +3,32 @@
  * endpoints; for DNS resolution without endpoints, the host itself (Envoy
  * resolves it); none for NONE (passthrough by address). An entry with a
  * workloadSelector instead takes the ready Pods and the WorkloadEntries of
- * its namespace whose labels match (Istio's ServiceEntry controller).
+ * its namespace whose labels match (Istio's ServiceEntry controller); a
+ * selected Pod's locality is found as for Kubernetes endpoints (its label,
+ * else its Node's topology labels: pod-locality.ts).
  */
 import type { ConfigObject } from '../config/config-object.js';
 import type { ObjectsByKind } from '../config/objects-by-kind.js';
 import { contentOf, specOf, type KubePodContent, type ServiceEntryEndpoint, type ServiceEntrySpec } from './kube-objects.js';
 import { exportToAnnotation } from './kubernetes-services.js';
 import { parseLocality } from './locality.js';
+import { NO_NODES, NodeIndex } from './node-index.js';
+import { podLocality } from './pod-locality.js';
 import { parseProtocolName } from '../config/protocol.js';
-import type { Locality, MeshService, ServicePort, WorkloadEndpoint } from './types.js';
+import type { MeshService, ServicePort, WorkloadEndpoint } from './types.js';
 import { labelsSelect, workloadEntryEndpoints } from './workload-entries.js';
 
 /** The workloads of one namespace a selecting ServiceEntry may take as endpoints. */
 export interface NamespaceWorkloads {
   readonly pods: Iterable<ConfigObject>;
   readonly workloadEntries: Iterable<ConfigObject>;
+  /** The cluster's Nodes, whose labels give a selected Pod its locality. */
+  readonly nodes: NodeIndex;
 }
 
 export type WorkloadsOf = (namespace: string) => NamespaceWorkloads;
 
-const NO_WORKLOADS: WorkloadsOf = () => ({ pods: [], workloadEntries: [] });
+const NO_WORKLOADS: WorkloadsOf = () => ({ pods: [], workloadEntries: [], nodes: NO_NODES });
 
 /** ServiceEntry.workloadSelector is Istio's WorkloadSelector: `labels`, not `matchLabels`. */
 type SelectingSpec = ServiceEntrySpec & { readonly workloadSelector?: { readonly labels?: Readonly<Record<string, string>> } };
@@ -84,7 +90,7 @@ function selectedPort(servicePort: ServicePort, named: Readonly<Record<string, n
 function selectedWorkloadEndpoints(selector: Readonly<Record<string, string>>, ports: readonly ServicePort[], workloads: NamespaceWorkloads): WorkloadEndpoint[] {
   const out: WorkloadEndpoint[] = [];
   for (const pod of workloads.pods) {
-    if (labelsSelect(selector, pod.metadata.labels)) out.push(...podEndpoints(pod, ports));
+    if (labelsSelect(selector, pod.metadata.labels)) out.push(...podEndpoints(pod, ports, workloads.nodes));
   }
   for (const entry of workloads.workloadEntries) out.push(...workloadEntryEndpoints(entry, selector, ports, selectedPort));
   return out;
@@ -124,22 +130,15 @@ function podPortMap(pod: PodDetails): Record<string, number> {
 
 const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 
-function podLocality(labels: Readonly<Record<string, string>>): Locality | undefined {
-  const region = labels['topology.kubernetes.io/region'];
-  const zone = labels['topology.kubernetes.io/zone'];
-  const subzone = labels['topology.istio.io/subzone'];
-  if (!region && !zone && !subzone) return undefined;
-  return { ...(region ? { region } : {}), ...(zone ? { zone } : {}), ...(subzone ? { subzone } : {}) };
-}
-
-function podEndpoints(object: ConfigObject, ports: readonly ServicePort[]): WorkloadEndpoint[] {
+function podEndpoints(object: ConfigObject, ports: readonly ServicePort[], nodes: NodeIndex): WorkloadEndpoint[] {
   const pod = contentOf<PodDetails>(object);
   if (!podServes(pod)) return [];
   const labels = object.metadata.labels;
   const named = podPortMap(pod);
   const serviceAccount = pod.spec?.serviceAccountName;
   const tlsMode = labels[TLS_MODE_LABEL];
-  const locality = podLocality(labels);
+  // No EndpointSlice lies between a ServiceEntry and its Pods, so there is no slice zone to fall back on.
+  const locality = podLocality({ podLabels: labels, nodeName: pod.spec?.nodeName, sliceZone: undefined }, nodes);
   return ports.map((servicePort) => ({
     address: pod.status?.podIP as string,
     port: selectedPort(servicePort, named),
@@ -184,9 +183,18 @@ function serviceEntryEndpoints(spec: ServiceEntrySpec, host: string, ports: read
   return out;
 }
 
-/** The Pods and WorkloadEntries of a namespace, read from the config objects. */
-export function workloadsIn(objects: ObjectsByKind): WorkloadsOf {
-  return (namespace) => ({ pods: objects.ofKindInNamespace('Pod', namespace), workloadEntries: objects.ofKindInNamespace('WorkloadEntry', namespace) });
+/**
+ * The Pods and WorkloadEntries of a namespace, read from the config objects,
+ * with the Node index (pass the one already built for the snapshot; else it
+ * is built from the objects' Nodes on first use).
+ */
+export function workloadsIn(objects: ObjectsByKind, nodes?: NodeIndex): WorkloadsOf {
+  let index = nodes;
+  return (namespace) => ({
+    pods: objects.ofKindInNamespace('Pod', namespace),
+    workloadEntries: objects.ofKindInNamespace('WorkloadEntry', namespace),
+    nodes: (index ??= new NodeIndex(objects.ofKind('Node'))),
+  });
 }
 
 /**
@@ -200,11 +208,13 @@ export function reselectedServiceEntryEndpoints(
   namespace: string,
   services: ReadonlyMap<string, MeshService>,
   compare: (a: ConfigObject, b: ConfigObject) => number,
+  nodes?: NodeIndex,
 ): Map<string, WorkloadEndpoint[]> {
   const out = new Map<string, WorkloadEndpoint[]>();
   const entries = [...objects.ofKindInNamespace('ServiceEntry', namespace)].filter(selectsWorkloads).sort(compare);
+  const workloads = workloadsIn(objects, nodes);
   for (const entry of entries) {
-    for (const { service, endpoints } of serviceEntryHosts(entry, workloadsIn(objects))) {
+    for (const { service, endpoints } of serviceEntryHosts(entry, workloads)) {
       const current = services.get(service.hostname);
       if (out.has(service.hostname) || current?.origin !== 'serviceentry' || current.namespace !== namespace) continue;
       out.set(service.hostname, endpoints);

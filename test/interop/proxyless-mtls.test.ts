@@ -25,9 +25,10 @@
  *   (its certificate does not chain to that root), and reviews never serves
  *   that client's identity.
  *
- * No server-side (xDS-enabled gRPC server) part: tsiod serves no
- * xds.istio.io/grpc/lds/inbound/ listeners yet, so the backends are plain
- * TLS servers that check the client's certificate themselves.
+ * The backends here are plain TLS servers that check the client's
+ * certificate themselves, so that this suite tests the client side alone;
+ * xDS-enabled gRPC servers configured by tsiod's inbound listeners are
+ * proxyless-server-mtls.test.ts.
  */
 import * as grpc from '@grpc/grpc-js';
 import * as asn1js from 'asn1js';

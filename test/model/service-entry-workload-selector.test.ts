@@ -120,3 +120,56 @@ spec:
     expect(addresses(`outbound|80|vm|${HOST}`)).toEqual(['10.3.0.1:7000']);
   });
 });
+
+/**
+ * A selected Pod's locality comes as for a Kubernetes endpoint (Istio's
+ * getPodLocality, used by the Pod workload instances the ServiceEntry
+ * controller selects): its topology.istio.io/locality or istio-locality
+ * label (dots for slashes), else its Node's topology labels, which win over
+ * the Pod's own topology labels once the Node is known.
+ */
+describe('ServiceEntry workloadSelector locality', () => {
+  const nodeYaml = (region: string, zone: string): string => `apiVersion: v1
+kind: Node
+metadata:
+  name: node-a
+  labels: {topology.kubernetes.io/region: ${region}, topology.kubernetes.io/zone: ${zone}, topology.istio.io/subzone: rack-1}
+`;
+  const scheduledPod = (name: string, ip: string, extraLabels: string): string => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: shop
+  labels: {app: web, topology.kubernetes.io/region: pod-region${extraLabels}}
+spec: {nodeName: node-a}
+status:
+  phase: Running
+  podIP: ${ip}
+  conditions: [{type: Ready, status: "True"}]
+`;
+  const objects = objectsOf(
+    serviceEntryYaml,
+    nodeYaml('us-east1', 'us-east1-b'),
+    scheduledPod('on-node', '10.2.1.1', ''),
+    scheduledPod('labelled', '10.2.1.2', ', istio-locality: eu-west1.eu-west1-a.rack-9'),
+  );
+  const snapshot = buildSnapshot({ mesh, objects });
+  const localityAt = (s: MeshSnapshot, ip: string): unknown => s.endpoints.get(HOST)?.find((e) => e.address === ip)?.locality;
+
+  it("gives a selected Pod its Node's region, zone and subzone", () => {
+    expect(localityAt(snapshot, '10.2.1.1')).toEqual({ region: 'us-east1', zone: 'us-east1-b', subzone: 'rack-1' });
+  });
+
+  it("lets the Pod's istio-locality label win over its Node", () => {
+    expect(localityAt(snapshot, '10.2.1.2')).toEqual({ region: 'eu-west1', zone: 'eu-west1-a', subzone: 'rack-9' });
+  });
+
+  it('follows a Node relabel incrementally, as a rebuild from scratch would', () => {
+    const relabelled = withObject(objects, nodeYaml('us-west1', 'us-west1-a'), 'doc-1.yaml');
+    const changes = { added: new Set<string>(), updated: new Set(['Node//node-a']), removed: new Set<string>(), kinds: new Set(['Node']) };
+    const next = buildSnapshot({ mesh, objects: relabelled }, snapshot, changes);
+    expect(localityAt(next, '10.2.1.1')).toEqual({ region: 'us-west1', zone: 'us-west1-a', subzone: 'rack-1' });
+    expect(localityAt(next, '10.2.1.2')).toEqual({ region: 'eu-west1', zone: 'eu-west1-a', subzone: 'rack-9' });
+    expect(next.endpoints.get(HOST)).toEqual(buildSnapshot({ mesh, objects: relabelled }).endpoints.get(HOST));
+  });
+});

@@ -17,11 +17,21 @@ export function structToJson(struct: DecodedStruct | undefined | null): Record<s
   return out;
 }
 
+/**
+ * Which member of Value's `kind` oneof is set. Own properties only: a
+ * message protobufjs decoded has every scalar member's default on its
+ * prototype ("" for string_value, 0 for number_value), so testing for
+ * undefined would read a nested struct (LABELS) as "".
+ */
+function isSet(v: DecodedValue, member: keyof DecodedValue): boolean {
+  return Object.prototype.hasOwnProperty.call(v, member) && v[member] !== undefined && v[member] !== null;
+}
+
 function valueToJson(v: DecodedValue): unknown {
-  if (v.stringValue !== undefined) return v.stringValue;
-  if (v.numberValue !== undefined) return v.numberValue;
-  if (v.boolValue !== undefined) return v.boolValue;
-  if (v.structValue !== undefined) return structToJson(v.structValue);
-  if (v.listValue !== undefined) return (v.listValue.values ?? []).map(valueToJson);
+  if (isSet(v, 'stringValue')) return v.stringValue;
+  if (isSet(v, 'numberValue')) return v.numberValue;
+  if (isSet(v, 'boolValue')) return v.boolValue;
+  if (isSet(v, 'structValue')) return structToJson(v.structValue);
+  if (isSet(v, 'listValue')) return (v.listValue?.values ?? []).map(valueToJson);
   return null;
 }
