@@ -38,7 +38,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { startTsiod, type RunningTsiod } from '../../src/cli/serve.js';
 import { opensslCa } from '../ca/server/openssl.js';
 import { unaryCallHostname } from '../helpers/echo-service.js';
@@ -54,6 +53,7 @@ import {
   type XdsCredentialsClientKind,
 } from '../helpers/xds-credentials-clients.js';
 import { whenPeersProvisioned, type InteropPeer } from './drivers/peer-guard.js';
+import { writeManifests, type Manifest } from '../helpers/manifest-files.js';
 
 const NAMESPACE = 'default';
 const TRUST_DOMAIN = 'cluster.local';
@@ -81,7 +81,6 @@ const REFUSALS: Readonly<Record<XdsCredentialsClientKind, { readonly sanMismatch
 
 const spiffeId = (serviceAccount: string): string => `spiffe://${TRUST_DOMAIN}/ns/${NAMESPACE}/sa/${serviceAccount}`;
 
-type Manifest = Record<string, unknown>;
 
 function service(name: string): Manifest {
   return {
@@ -122,12 +121,6 @@ function istioMutual(host: string): Manifest {
   };
 }
 
-async function writeManifests(dir: string, manifests: readonly Manifest[]): Promise<void> {
-  for (const m of manifests) {
-    const metadata = m['metadata'] as { name: string };
-    await writeFile(path.join(dir, `${String(m['kind']).toLowerCase()}-${metadata.name}.yaml`), stringify(m));
-  }
-}
 
 interface Fixture {
   readonly tsiod: RunningTsiod;

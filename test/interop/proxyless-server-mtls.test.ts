@@ -27,12 +27,11 @@
  * address, and these suites run servers on 127.0.0.1 only.
  */
 import * as grpc from '@grpc/grpc-js';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { grpcBootstrap } from '../../src/cli/grpc-bootstrap.js';
 import { startTsiod, type RunningTsiod } from '../../src/cli/serve.js';
 import { unaryCallHostname } from '../helpers/echo-service.js';
@@ -42,6 +41,7 @@ import { plaintextXdsPort } from '../helpers/tsiod-under-test.js';
 import { issueWorkloadCertificate, type CaEndpoint, type IssuedWorkloadCertificate } from '../helpers/workload-certificates.js';
 import { certificateProviderBootstrap, startXdsCredentialsClient, type RpcOutcome, type XdsCredentialsClient, type XdsCredentialsClientKind } from '../helpers/xds-credentials-clients.js';
 import { whenPeersProvisioned, type InteropPeer } from './drivers/peer-guard.js';
+import { writeManifests, type Manifest } from '../helpers/manifest-files.js';
 
 const NAMESPACE = 'default';
 const TRUST_DOMAIN = 'cluster.local';
@@ -55,7 +55,6 @@ const SUITE_TIMEOUT_MS = 120_000;
 
 const spiffeId = (serviceAccount: string): string => `spiffe://${TRUST_DOMAIN}/ns/${NAMESPACE}/sa/${serviceAccount}`;
 
-type Manifest = Record<string, unknown>;
 
 function manifests(serverPort: number): Manifest[] {
   return [
@@ -104,13 +103,6 @@ function denyPolicy(serviceAccount: string): Manifest {
   };
 }
 
-async function writeManifests(dir: string, list: readonly Manifest[]): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (const m of list) {
-    const metadata = m['metadata'] as { name: string };
-    await writeFile(path.join(dir, `${String(m['kind']).toLowerCase()}-${metadata.name}.yaml`), stringify(m));
-  }
-}
 
 interface Fixture {
   readonly tsiod: RunningTsiod;

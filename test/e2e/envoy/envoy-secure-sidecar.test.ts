@@ -9,7 +9,6 @@
  */
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -18,31 +17,10 @@ import { envoyBootstrap } from '../../../src/cli/envoy-bootstrap.js';
 import { startTsiod, type RunningTsiod } from '../../../src/cli/serve.js';
 import { createLocalToken } from '../../../src/cli/token-create.js';
 import { LogBuffer } from '../../helpers/log-buffer.js';
-import { findEnvoy } from './find-envoy.js';
+import { envoyOrSkipBanner, eventually, freePort } from './e2e-support.js';
 import { parseStats, startEnvoy, type RunningEnvoy } from './envoy-process.js';
 
-const envoy = findEnvoy();
-if (!envoy.available) {
-  const banner = `\n${'*'.repeat(78)}\nSKIPPED: no Envoy (${envoy.reason}).\nThe secure Envoy e2e suite did not run. Set ENVOY_BIN or provide a Docker engine to run it.\n${'*'.repeat(78)}\n`;
-  process.stdout.write(banner);
-}
-
-const freePort = (): Promise<number> => new Promise((resolve, reject) => {
-  const s = net.createServer();
-  s.once('error', reject);
-  s.listen(0, '127.0.0.1', () => {
-    const port = (s.address() as net.AddressInfo).port;
-    s.close(() => resolve(port));
-  });
-});
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const envoy = envoyOrSkipBanner('The secure Envoy e2e suite');
 
 describe.skipIf(!envoy.available)('real Envoy on the authenticated port (15012)', () => {
   const logs = new LogBuffer();
@@ -82,7 +60,7 @@ describe.skipIf(!envoy.available)('real Envoy on the authenticated port (15012)'
         return (s.get('cluster_manager.cds.update_success') ?? 0) > 0 && (s.get('listener_manager.lds.update_success') ?? 0) > 0;
       });
       // Listeners naming SDS secrets warm only once the secrets arrived (initial_fetch_timeout 0s on this stream).
-      await eventually('virtualInbound warmed', async () => (await proxy.admin('/listeners')).includes('virtualInbound'));
+      await eventually('virtualInbound warmed', async () => (await proxy.admin('/listeners')).includes('virtualInbound'), 30_000);
       const s = await stats();
       for (const [name, value] of s) if (name.endsWith('update_rejected')) expect([name, value]).toEqual([name, 0]);
 

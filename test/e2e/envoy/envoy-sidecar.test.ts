@@ -6,37 +6,15 @@
  * do not bind, as in Istio), so this suite checks config, not requests.
  */
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envoyBootstrap } from '../../../src/cli/envoy-bootstrap.js';
 import { startTsiodUnderTest, type TsiodUnderTest, plaintextXdsPort } from '../../helpers/tsiod-under-test.js';
-import { findEnvoy } from './find-envoy.js';
+import { envoyOrSkipBanner, eventually, freePort } from './e2e-support.js';
 import { parseStats, startEnvoy, type RunningEnvoy } from './envoy-process.js';
 
-const envoy = findEnvoy();
-if (!envoy.available) {
-  const banner = `\n${'*'.repeat(78)}\nSKIPPED: no Envoy (${envoy.reason}).\nThe Envoy e2e suite did not run. Set ENVOY_BIN or provide a Docker engine to run it.\n${'*'.repeat(78)}\n`;
-  process.stdout.write(banner);
-}
-
-const freePort = (): Promise<number> => new Promise((resolve, reject) => {
-  const s = net.createServer();
-  s.once('error', reject);
-  s.listen(0, '127.0.0.1', () => {
-    const port = (s.address() as net.AddressInfo).port;
-    s.close(() => resolve(port));
-  });
-});
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const envoy = envoyOrSkipBanner('The Envoy e2e suite');
 
 describe.skipIf(!envoy.available)('real Envoy as a Bookinfo sidecar', () => {
   let dir: string;
