@@ -15,7 +15,7 @@
  * grpc-js and C-core NACK such a cluster when their bootstrap lacks the
  * "default" provider; pilot-agent always writes it, and bootstraps written by
  * hand need it too.
- * SIMPLE and MUTUAL are not sent (Istio has them as TODO), and neither is
+ * SIMPLE and MUTUAL get no TLS context (Istio's grpcgen builds none for them either), and neither does
  * auto mTLS: Istio's grpcgen leaves it off because it cannot tell whether
  * the client uses xDS credentials or the server accepts its TLS, and the
  * transport_socket_matches auto mTLS needs is NACKed by grpc-go.
