@@ -44,6 +44,17 @@ export function istiodDnsNames(namespace: string): string[] {
   return [`istiod.${namespace}.svc`, `istiod.${namespace}.svc.cluster.local`, 'localhost'];
 }
 
+/**
+ * A serial OpenSSL accepts: DER INTEGERs must be minimal, so the first byte
+ * may be neither 0x00 (a redundant leading zero: "illegal padding", one
+ * certificate in about 256 before this) nor have its top bit set (negative).
+ */
+export function positiveSerial(random: Uint8Array): Uint8Array {
+  const serial = Uint8Array.from(random);
+  serial[0] = ((serial[0] ?? 0) & 0x7f) || 0x01;
+  return serial;
+}
+
 export async function selfSignedServingCert(options: SelfSignedOptions): Promise<ServingCert> {
   const commonName = options.dnsNames[0];
   if (commonName === undefined) throw new Error('a serving certificate needs at least one DNS name');
@@ -54,9 +65,7 @@ export async function selfSignedServingCert(options: SelfSignedOptions): Promise
 
   const cert = new pkijs.Certificate();
   cert.version = 2;
-  const serial = webcrypto.getRandomValues(new Uint8Array(16));
-  serial[0] = (serial[0] ?? 0) & 0x7f; // positive
-  cert.serialNumber = new asn1js.Integer({ valueHex: serial });
+  cert.serialNumber = new asn1js.Integer({ valueHex: positiveSerial(webcrypto.getRandomValues(new Uint8Array(16))) });
   const name = (): pkijs.RelativeDistinguishedNames =>
     new pkijs.RelativeDistinguishedNames({
       typesAndValues: [new pkijs.AttributeTypeAndValue({ type: OID_COMMON_NAME, value: new asn1js.Utf8String({ value: commonName }) })],
