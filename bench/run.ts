@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateMesh } from './mesh/generate-mesh.js';
-import { parseBenchArgs } from './run/args.js';
+import { parseBenchArgs, simProcessesFor } from './run/args.js';
 import { profileOfPid, summariseCpuProfile } from './run/cpu-profile-summary.js';
 import { formatTable, marginalMemory, TARGETS, writeReport, type BenchReport, type CpuProfileSummary, type ProfiledScenario } from './run/report.js';
 import { runScenario } from './run/scenario.js';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       const label = `${startedAt.slice(0, 10)}-s${args.services}-n${clients}-${args.mode}`;
       const result = await runScenario({
         repoDir: REPO_DIR, serverEntry, mesh, pods, clients, mix: args.mode, changes: args.changes, firstChange: i * args.changes,
-        simProcesses: args.simProcesses, cpuProfileDir: args.profile ? RESULTS_DIR : undefined, simCpuProfileDir: args.profile ? RESULTS_DIR : undefined,
+        simProcesses: simProcessesFor(args, clients), cpuProfileDir: args.profile ? RESULTS_DIR : undefined, simCpuProfileDir: args.profile ? RESULTS_DIR : undefined,
         serverLogFile: path.join(RESULTS_DIR, `${label}-tsiod.log`),
         stormTimeoutMs: args.stormTimeoutMs, changeTimeoutMs: args.changeTimeoutMs, quietMs: args.quietMs, log,
       });

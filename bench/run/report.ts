@@ -87,6 +87,7 @@ function meanChangeBytes(s: ScenarioResult): number | null {
 
 export function formatTable(report: BenchReport): string {
   const rows: [string, (s: ScenarioResult) => Cell, string][] = [
+    ['simulator processes', (s) => String(s.simProcesses), ''],
     ['clients converged', (s) => `${s.storm.converged}/${s.clients}`, ''],
     ['storm: all converged (s)', (s) => (s.storm.allConvergedMs === null ? 'TIMEOUT ✗' : (s.storm.allConvergedMs / 1000).toFixed(2) + miss(s.storm.allConvergedMs, TARGETS.stormConvergedMs)), '≤ 30'],
     ['storm: client converged p50 / p99 (s)', (s) => `${ms(s.storm.convergedP50Ms && s.storm.convergedP50Ms / 1000, 2)} / ${ms(s.storm.convergedP99Ms && s.storm.convergedP99Ms / 1000, 2)}`, ''],
@@ -107,6 +108,10 @@ export function formatTable(report: BenchReport): string {
     ['RSS growth per proxy (KB)', (s) => (s.server.rssGrowthPerProxyBytes / 1000).toFixed(1) + miss(s.server.rssGrowthPerProxyBytes, TARGETS.rssGrowthPerProxyBytes), '≤ 100'],
     ['server CPU s: load / storm / changes', (s) => `${s.server.cpuSecondsStartup.toFixed(1)} / ${s.server.cpuSecondsStorm.toFixed(1)} / ${s.server.cpuSecondsChanges.toFixed(1)}`, ''],
     ['sim CPU s: storm / changes', (s) => `${s.sim.cpuSecondsStorm.toFixed(1)} / ${s.sim.cpuSecondsChanges.toFixed(1)}`, ''],
+    ['event-loop delay max: server in storm / sim (ms)', (s) => {
+      const server = s.server.metricsAfterStorm;
+      return `${server ? (server.eventLoopLagMaxSeconds * 1000).toFixed(0) : 'n/a'} / ${s.sim.eventLoopDelayMaxMs.toFixed(0)}`;
+    }, ''],
     ['other processes CPU s: storm / changes', (s) => `${s.otherProcesses.cpuSecondsStorm.toFixed(1)} / ${s.otherProcesses.cpuSecondsChanges.toFixed(1)}`, ''],
     ['NACKs / stale nonces (tsiod metrics)', (s) => {
       const m = s.server.metricsAfterChanges;

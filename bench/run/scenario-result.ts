@@ -61,6 +61,8 @@ export interface ScenarioResult {
     readonly cpuSecondsChanges: number;
     readonly cpuSecondsTotal: number;
     readonly rssBytes: number;
+    /** Longest event-loop delay of any simulator process during the run, ms. */
+    readonly eventLoopDelayMaxMs: number;
     readonly memoHits: number;
     readonly memoMisses: number;
     readonly errorSamples: readonly string[];

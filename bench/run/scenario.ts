@@ -189,6 +189,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         cpuSecondsChanges: afterChanges.cpuSeconds - afterStorm.cpuSeconds,
         cpuSecondsTotal: afterChanges.cpuSeconds,
         rssBytes: afterChanges.rssBytes,
+        eventLoopDelayMaxMs: afterChanges.eventLoopDelayMaxMs,
         memoHits: afterChanges.memoHits,
         memoMisses: afterChanges.memoMisses,
         errorSamples: afterChanges.errorSamples,

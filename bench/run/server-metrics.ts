@@ -12,6 +12,8 @@ export interface ServerMetrics {
   readonly connectedProxies: number;
   readonly nacks: number;
   readonly staleNonces: number;
+  /** Longest event-loop delay since the previous scrape, seconds (prom-client resets it on every scrape). */
+  readonly eventLoopLagMaxSeconds: number;
 }
 
 function fetchText(url: string, timeoutMs: number): Promise<string> {
@@ -51,6 +53,7 @@ export async function scrapeServerMetrics(monitoringPort: number): Promise<Serve
       connectedProxies: sumOf(text, 'pilot_xds'),
       nacks: sumOf(text, 'pilot_total_xds_rejects'),
       staleNonces: sumOf(text, 'tsiod_xds_stale_nonce_total'),
+      eventLoopLagMaxSeconds: sumOf(text, 'nodejs_eventloop_lag_max_seconds'),
     };
   } catch {
     return undefined;

@@ -31,6 +31,8 @@ export class ServerProcess {
   private readonly tail: string[] = [];
   private exited: Promise<number | null>;
   private readonly log: fs.WriteStream;
+  /** The CA's state (root key, local token key): created per run and removed when tsiod stops. */
+  private readonly stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsiod-bench-state-'));
   warnings = 0;
   errors = 0;
   readonly errorSamples: string[] = [];
@@ -50,7 +52,7 @@ export class ServerProcess {
       '--monitoring-port', String(options.monitoringPort),
       // The CA runs as in production (its own state, a free port for 15012); the simulated proxies use plaintext xDS.
       '--secure-port', '0',
-      '--state-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'tsiod-bench-state-')),
+      '--state-dir', this.stateDir,
     ];
     this.log = fs.createWriteStream(options.logFile);
     this.child = spawn(process.execPath, args, { cwd: options.repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -88,12 +90,16 @@ export class ServerProcess {
 
   /** SIGTERM (tsiod closes and exits, which also writes a --cpu-prof profile); SIGKILL if it hangs. */
   async stop(timeoutMs = 15_000): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    if (this.child.exitCode !== null) {
+      fs.rmSync(this.stateDir, { recursive: true, force: true });
+      return;
+    }
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     await this.exited;
     clearTimeout(timer);
     await new Promise<void>((resolve) => this.log.end(resolve));
+    fs.rmSync(this.stateDir, { recursive: true, force: true });
   }
 
   /** Returns the log message, counting warnings (pino level 40) and errors (50+). */

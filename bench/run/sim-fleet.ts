@@ -50,6 +50,7 @@ export interface FleetStatus {
   readonly responsesByType: Record<string, { count: number; bytes: number }>;
   readonly cpuSeconds: number;
   readonly rssBytes: number;
+  readonly eventLoopDelayMaxMs: number;
   readonly memoHits: number;
   readonly memoMisses: number;
   readonly errorSamples: string[];
@@ -154,6 +155,7 @@ function mergeStatus(all: readonly SimStatus[]): FleetStatus {
     responsesByType,
     cpuSeconds: sum((s) => s.cpuUserMicros + s.cpuSystemMicros) / 1e6,
     rssBytes: sum((s) => s.rssBytes),
+    eventLoopDelayMaxMs: Math.max(0, ...all.map((s) => s.eventLoopDelayMaxMs)),
     memoHits: sum((s) => s.memoHits),
     memoMisses: sum((s) => s.memoMisses),
     errorSamples: all.flatMap((s) => s.errorSamples).slice(0, 10),

@@ -39,6 +39,8 @@ export interface SimStatus {
   readonly cpuUserMicros: number;
   readonly cpuSystemMicros: number;
   readonly rssBytes: number;
+  /** Longest event-loop delay since the clients connected, ms: how late the simulator could answer a keepalive PING. */
+  readonly eventLoopDelayMaxMs: number;
   readonly memoHits: number;
   readonly memoMisses: number;
   /** A few error messages, for diagnosis. */

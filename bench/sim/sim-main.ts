@@ -9,6 +9,7 @@ import type { ClientSpec, ParentToSim, SimStatus, SimToParent } from './ipc-prot
 import { encodeSidecarNode } from './sidecar-node.js';
 import { nowMs, SimContext, type SimEventSink } from './sim-context.js';
 import { SotwClient } from './sotw-client.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const FLUSH_INTERVAL_MS = 100;
 const MAX_SAMPLES = 10;
@@ -77,6 +78,7 @@ function status(): SimStatus {
     cpuUserMicros: cpu.user,
     cpuSystemMicros: cpu.system,
     rssBytes: process.memoryUsage.rss(),
+    eventLoopDelayMaxMs: loopDelay.max / 1e6,
     memoHits: ctx.memo.hits,
     memoMisses: ctx.memo.misses,
     errorSamples: sink.errorSamples,
@@ -85,6 +87,8 @@ function status(): SimStatus {
 }
 
 const flushTimer = setInterval(() => sink.flush(), FLUSH_INTERVAL_MS);
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+loopDelay.enable();
 
 process.on('message', (raw: unknown) => {
   const message = raw as ParentToSim;
@@ -94,6 +98,7 @@ process.on('message', (raw: unknown) => {
       send({ kind: 'prepared', clients: clients.length });
       break;
     case 'connect':
+      loopDelay.reset();
       sink.connectAt = nowMs();
       send({ kind: 'connecting', at: sink.connectAt });
       for (const c of clients) c.connect();

@@ -30,6 +30,11 @@ export function createXdsMetrics(registry: Registry, version: string): XdsServer
     help: 'Generated resources not sent because they break a validation rule of Envoy\'s protos (a tsiod bug).',
     labelNames: ['type'], registers: [registry],
   });
+  const sendStalls = new Counter({
+    name: 'tsiod_xds_send_stalls_total',
+    help: 'Responses whose bytes had not left after the send budget stall time (their client was not reading); they stopped counting against the budget.',
+    registers: [registry],
+  });
   const removed = new Counter({ name: 'tsiod_xds_removed_resources_total', help: 'Names sent in Delta removed_resources.', labelNames: ['type'], registers: [registry] });
 
   return {
@@ -51,5 +56,6 @@ export function createXdsMetrics(registry: Registry, version: string): XdsServer
     internalError: (typeUrl) => internalErrors.inc({ type: shortTypeName(typeUrl) }),
     invalidResource: (typeUrl) => invalidResources.inc({ type: shortTypeName(typeUrl) }),
     streamRejected: () => rejectedStreams.inc(),
+    sendStalled: () => sendStalls.inc(),
   };
 }

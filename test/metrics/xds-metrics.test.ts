@@ -24,4 +24,12 @@ describe('xDS connection metrics', () => {
     expect(await sample(registry, 'tsiod_xds_connections_total', { protocol: 'sotw' })).toBe(2);
     expect(await sample(registry, 'tsiod_xds_connections_total', { protocol: 'delta' })).toBe(1);
   });
+
+  it('counts responses whose client stopped reading in tsiod_xds_send_stalls_total', async () => {
+    const registry = new Registry();
+    const observer = createXdsMetrics(registry, '0.1.0');
+    observer.sendStalled(2_000_000);
+    observer.sendStalled(10);
+    expect(await sample(registry, 'tsiod_xds_send_stalls_total', {})).toBe(2);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * What SotW and Delta streams share: the proxy behind the stream, its
  * subscriptions, nonces, a push queue holding at most one pending push, and
- * writes that wait when the client reads slower than we send.
+ * an outbound queue that writes responses in order within the server's send
+ * budget.
  */
 import type { Logger } from 'pino';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
@@ -16,6 +17,8 @@ import type { NameInterner, SubscriptionInterner } from './name-interner.js';
 import type { StreamProtocol, XdsServerObserver } from './observer.js';
 import { checkConnectionIdentity, type IdentityStreams } from './stream-authentication.js';
 import { ProtocolViolation, statusCodeOf, StreamError } from './stream-errors.js';
+import { OutboundQueue, type OutboundResponse } from './outbound-queue.js';
+import type { SendBudget } from './send-budget.js';
 
 export { ProtocolViolation };
 
@@ -31,6 +34,8 @@ export interface ConnectionContext {
   register(connection: XdsConnection): void;
   unregister(connection: XdsConnection): void;
   readonly identityStreams?: IdentityStreams;
+  /** Shared by every stream of the server: bounds the response bytes in flight. */
+  readonly sendBudget: SendBudget;
 }
 
 export interface ConnectionOptions {
@@ -47,7 +52,7 @@ export abstract class XdsConnection {
   private pushRunning = false;
   private pendingPush: PushRequest | undefined;
   private closed = false;
-  private drainWaiters: Array<() => void> = [];
+  private readonly outbound: OutboundQueue;
   /** Set by the port's authentication before any request is handled; undefined on plaintext streams. */
   private verifiedIdentity: VerifiedIdentity | undefined;
 
@@ -57,11 +62,13 @@ export abstract class XdsConnection {
     protected readonly ctx: ConnectionContext,
     private readonly options: ConnectionOptions = {},
   ) {
-    call.on('drain', () => {
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const w of waiters) w();
-    });
+    this.outbound = new OutboundQueue(
+      ctx.sendBudget,
+      (bytes, written) => {
+        call.write(bytes, written);
+      },
+      (err) => this.close(err),
+    );
   }
 
   get isClosed(): boolean {
@@ -176,21 +183,18 @@ export abstract class XdsConnection {
     return this.ctx.cache.named(typeUrl, this.proxy!, names);
   }
 
-  /** Writes without waiting: used to answer requests, which the client paces itself. */
-  protected send(buf: Buffer): void {
-    if (this.closed) return;
-    this.call.write(buf);
+  /** Queues a response to a request; requests are answered in the order they came. */
+  protected send(response: OutboundResponse): void {
+    void this.outbound.enqueue(response);
   }
 
-  /** Writes and, when the stream's buffer is full, waits until the client has read it. */
-  protected async sendPaced(buf: Buffer): Promise<void> {
-    if (this.closed) return;
-    if (!this.call.write(buf)) {
-      await new Promise<void>((resolve) => {
-        if (this.closed) resolve();
-        else this.drainWaiters.push(resolve);
-      });
-    }
+  /**
+   * Queues a pushed response and waits until it has been handed to gRPC: a
+   * push reaches streams as fast as the send budget lets responses out, and
+   * a stream whose client reads slowly holds back only its own next push.
+   */
+  protected sendPaced(response: OutboundResponse): Promise<void> {
+    return this.outbound.enqueue(response);
   }
 
   /**
@@ -242,8 +246,7 @@ export abstract class XdsConnection {
   close(err?: unknown): void {
     if (this.closed) return;
     this.closed = true;
-    for (const w of this.drainWaiters) w();
-    this.drainWaiters = [];
+    this.outbound.close();
     if (this.proxy) {
       this.ctx.unregister(this);
       this.ctx.observer.disconnected(this.proxy, this.protocol);

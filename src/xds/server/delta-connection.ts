@@ -12,6 +12,7 @@ import type { EncodedResource } from '../cache/encoded-resource.js';
 import { XdsConnection, type ConnectionContext, type ConnectionOptions } from './connection.js';
 import { createHash } from 'node:crypto';
 import { encodeDeltaResponse, type DeltaCall, type DeltaRequest } from './wire.js';
+import type { OutboundResponse } from './outbound-queue.js';
 import type { WatchedType } from './watched-type.js';
 
 interface DeltaChanges {
@@ -139,7 +140,7 @@ export class DeltaConnection extends XdsConnection {
     updates: readonly EncodedResource[],
     removed: readonly string[],
     holdsAfter?: ReadonlyMap<string, EncodedResource>,
-  ): Buffer {
+  ): OutboundResponse {
     const nonce = this.nextNonce();
     for (const r of updates) {
       if (!holdsAfter) w.sent.set(r.name, r);
@@ -152,9 +153,19 @@ export class DeltaConnection extends XdsConnection {
     if (holdsAfter) w.sent.replaceAll(holdsAfter);
     w.lastNonce = nonce;
     const snapshot = this.ctx.cache.currentSnapshot;
-    const buf = encodeDeltaResponse(typeUrl, snapshot ? String(snapshot.id) : '', nonce, updates, removed, this.controlPlane);
-    this.ctx.observer.responseSent(typeUrl, buf.length, updates.length, removed.length);
-    return buf;
+    const systemVersion = snapshot ? String(snapshot.id) : '';
+    // The stream's state moves now; the bytes are assembled when the response leaves the outbound queue.
+    let size = typeUrl.length + systemVersion.length + nonce.length + this.controlPlane.length + 16;
+    for (const r of updates) size += r.deltaFrame.length;
+    for (const name of removed) size += name.length + 3;
+    return {
+      size,
+      encode: () => {
+        const buf = encodeDeltaResponse(typeUrl, systemVersion, nonce, updates, removed, this.controlPlane);
+        this.ctx.observer.responseSent(typeUrl, buf.length, updates.length, removed.length);
+        return buf;
+      },
+    };
   }
 }
 

@@ -29,9 +29,11 @@ export interface XdsServerObserver {
   invalidResource(typeUrl: string, name: string, violations: readonly Violation[], served: InvalidResourceFallback): void;
   /** A stream was closed because of what its client sent. */
   streamRejected(reason: string, proxyId: string | undefined): void;
+  /** A response's bytes had not left after the send budget's stall time: its client is not reading. */
+  sendStalled(bytes: number): void;
 }
 
 export const silentObserver: XdsServerObserver = {
   connected() {}, disconnected() {}, responseSent() {}, acked() {}, nacked() {}, staleNonce() {},
-  pushCompleted() {}, internalError() {}, invalidResource() {}, streamRejected() {},
+  pushCompleted() {}, internalError() {}, invalidResource() {}, streamRejected() {}, sendStalled() {},
 };

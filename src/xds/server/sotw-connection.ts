@@ -12,6 +12,7 @@ import { setVersion } from '../cache/set-version.js';
 import { XdsConnection, type ConnectionContext, type ConnectionOptions } from './connection.js';
 import { encodeSotwResponse, type SotwCall, type SotwRequest } from './wire.js';
 import type { WatchedType } from './watched-type.js';
+import type { OutboundResponse } from './outbound-queue.js';
 
 export class SotwConnection extends XdsConnection {
   readonly protocol = 'sotw' as const;
@@ -116,14 +117,24 @@ export class SotwConnection extends XdsConnection {
    * the client holds exactly that map, which is usually shared with other
    * proxies. An array is a partial EDS/RDS response on top of what it held.
    * version_info is the digest of what the client holds once it applies it.
+   * The stream's state moves now; the bytes are assembled when the response
+   * leaves the outbound queue, from exactly these resources.
    */
-  private buildResponse(typeUrl: XdsTypeUrl, w: WatchedType, resources: ReadonlyMap<string, EncodedResource> | readonly EncodedResource[]): Buffer {
+  private buildResponse(typeUrl: XdsTypeUrl, w: WatchedType, resources: ReadonlyMap<string, EncodedResource> | readonly EncodedResource[]): OutboundResponse {
     const nonce = this.nextNonce();
     const list = Array.isArray(resources) ? resources : [...(resources as ReadonlyMap<string, EncodedResource>).values()];
     this.recordSent(w, resources, nonce);
-    const buf = encodeSotwResponse(typeUrl, w.lastVersionSent, nonce, list, this.controlPlane);
-    this.ctx.observer.responseSent(typeUrl, buf.length, list.length, 0);
-    return buf;
+    const version = w.lastVersionSent;
+    let size = typeUrl.length + version.length + nonce.length + this.controlPlane.length + 16;
+    for (const r of list) size += r.sotwFrame.length;
+    return {
+      size,
+      encode: () => {
+        const buf = encodeSotwResponse(typeUrl, version, nonce, list, this.controlPlane);
+        this.ctx.observer.responseSent(typeUrl, buf.length, list.length, 0);
+        return buf;
+      },
+    };
   }
 
   private respond(typeUrl: XdsTypeUrl, w: WatchedType, resources: ReadonlyMap<string, EncodedResource> | readonly EncodedResource[]): void {

@@ -27,6 +27,9 @@ import { NameInterner, SubscriptionInterner } from './name-interner.js';
 import { silentObserver, type XdsServerObserver } from './observer.js';
 import { authenticateStream, type IdentityStreams, type XdsAuthenticator } from './stream-authentication.js';
 import { StreamUnavailable } from './stream-errors.js';
+import { SendBudget } from './send-budget.js';
+import { RequestScheduler } from './request-scheduler.js';
+import { listenGrpc, type GrpcListener } from './grpc-listener.js';
 import { adsServiceDefinition, encodeControlPlane, secretServiceDefinition, type DeltaCall, type DeltaRequest, type SotwCall, type SotwRequest } from './wire.js';
 
 /** Whether a port authenticates its streams. */
@@ -50,7 +53,18 @@ export interface XdsServerOptions {
   readonly authenticate?: XdsAuthenticator;
   /** Told when streams of an identity open and close (the workload-certificate cache). */
   readonly identityStreams?: IdentityStreams;
+  /**
+   * Response bytes that may be on their way to clients at once, across all
+   * streams (default 32 MiB); the rest wait, unencoded, in each stream's
+   * queue. See send-budget.ts.
+   */
+  readonly sendBudgetBytes?: number;
+  /** After this long unread, a response stops counting against the budget (default 10 s). */
+  readonly sendStallMs?: number;
 }
+
+const DEFAULT_SEND_BUDGET_BYTES = 32 * 1024 * 1024;
+const DEFAULT_SEND_STALL_MS = 10_000;
 
 export class XdsServer {
   private readonly grpcServer: grpc.Server;
@@ -66,9 +80,21 @@ export class XdsServer {
   private pushChain: Promise<void> = Promise.resolve();
   private readonly names = new NameInterner();
   private readonly subscriptions = new SubscriptionInterner();
+  private readonly sendBudget: SendBudget;
+  /** Every stream's requests, handled in arrival order in short slices (see request-scheduler.ts). */
+  private readonly requests: RequestScheduler;
+  private readonly listeners: GrpcListener[] = [];
 
   constructor(private readonly options: XdsServerOptions) {
     this.observer = options.observer ?? silentObserver;
+    this.sendBudget = new SendBudget({
+      limitBytes: options.sendBudgetBytes ?? DEFAULT_SEND_BUDGET_BYTES,
+      stallMs: options.sendStallMs ?? DEFAULT_SEND_STALL_MS,
+      onStall: (bytes) => this.observer.sendStalled(bytes),
+    });
+    this.requests = new RequestScheduler({
+      onUnexpectedError: (err) => options.logger.error({ err }, 'xDS request handler failed outside its stream; other streams are unaffected'),
+    });
     this.cache = new GenerationCache(options.generators, {
       onError: (typeUrl, key, error) => {
         this.observer.internalError(typeUrl, key, error);
@@ -97,7 +123,7 @@ export class XdsServer {
    * secrets, whatever `credentials` are.
    */
   listen(host: string, port: number, credentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
-    return bind(this.grpcServer, host, port, credentials);
+    return this.bind(this.grpcServer, host, port, credentials);
   }
 
   /**
@@ -115,7 +141,7 @@ export class XdsServer {
     this.addXdsServices(server, 'required');
     alsoServe?.(server);
     this.authenticatedServer = server;
-    return bind(server, host, port, credentials);
+    return this.bind(server, host, port, credentials);
   }
 
   /**
@@ -166,9 +192,18 @@ export class XdsServer {
   }
 
   async close(): Promise<void> {
+    // Stop accepting first; the listeners finish closing once grpc-js has closed the sessions on their sockets.
+    const listenersClosed = Promise.all(this.listeners.splice(0).map((l) => l.close()));
     for (const c of [...this.connections]) c.close();
     const servers = [this.grpcServer, ...(this.authenticatedServer ? [this.authenticatedServer] : [])];
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.tryShutdown(() => resolve()))));
+    await listenersClosed;
+  }
+
+  private async bind(server: grpc.Server, host: string, port: number, credentials: grpc.ServerCredentials): Promise<number> {
+    const listener = await listenGrpc(server, host, port, credentials);
+    this.listeners.push(listener);
+    return listener.port;
   }
 
   private createGrpcServer(): grpc.Server {
@@ -206,6 +241,7 @@ export class XdsServer {
       subscriptions: this.subscriptions,
       register: (c) => this.connections.add(c),
       unregister: (c) => this.connections.delete(c),
+      sendBudget: this.sendBudget,
       ...(this.options.identityStreams ? { identityStreams: this.options.identityStreams } : {}),
     };
   }
@@ -241,7 +277,7 @@ export class XdsServer {
       this.options.logger.warn({ conn: conn.id, proxy: conn.proxy?.id, peer: call.getPeer(), err: reason }, 'closing xDS stream');
       conn.close(err);
     };
-    call.on('data', (req: Req) => {
+    call.on('data', (req: Req) => this.requests.run(call, () => {
       if (conn.isClosed) return;
       if (!this.cache.currentSnapshot) {
         conn.close(new StreamUnavailable('tsiod has no configuration yet; retry'));
@@ -252,7 +288,7 @@ export class XdsServer {
       } catch (err) {
         refuse(err);
       }
-    });
+    }));
     call.on('end', () => conn.close());
     call.on('error', () => conn.close());
     call.on('cancelled', () => conn.close());
@@ -272,9 +308,5 @@ export class XdsServer {
   }
 }
 
-async function bind(server: grpc.Server, host: string, port: number, credentials: grpc.ServerCredentials): Promise<number> {
-  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-  return new Promise((resolve, reject) => server.bindAsync(address, credentials, (err, boundPort) => (err ? reject(err) : resolve(boundPort))));
-}
 
 const SECRETS_ONLY: ConnectionOptions = { onlyType: SecretType };

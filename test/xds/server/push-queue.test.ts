@@ -11,6 +11,7 @@ import { endpointPush, fullPush, type PushRequest } from '../../../src/push/push
 import { GenerationCache } from '../../../src/xds/cache/generation-cache.js';
 import { NameInterner, SubscriptionInterner } from '../../../src/xds/server/name-interner.js';
 import { silentObserver } from '../../../src/xds/server/observer.js';
+import { SendBudget } from '../../../src/xds/server/send-budget.js';
 import { fixtureGenerators } from './support/fixture-mesh.js';
 
 class HeldPushConnection extends XdsConnection {
@@ -36,7 +37,7 @@ function connection(): HeldPushConnection {
   const ctx: ConnectionContext = {
     cache: new GenerationCache(fixtureGenerators), observer: silentObserver, logger: pino({ level: 'silent' }),
     domainSuffix: 'cluster.local', names: new NameInterner(), subscriptions: new SubscriptionInterner(),
-    register: () => {}, unregister: () => {},
+    register: () => {}, unregister: () => {}, sendBudget: new SendBudget({ limitBytes: 1024, stallMs: 1000 }),
   };
   const c = new HeldPushConnection('c1', call as never, ctx);
   c.identifyAs('sidecar~127.0.0.1~a.default~default.svc.cluster.local');
