@@ -18,6 +18,7 @@ import { deepEqual } from '../config/deep-equal.js';
 import { deepFreeze } from '../config/deep-freeze.js';
 import { parseExtensionProviders } from './extension-providers.js';
 import { isMeshTrafficField, parseMeshTrafficField } from './mesh-traffic-defaults.js';
+import { parseMeshTlsSettings, type MeshTlsField } from './mesh-tls-settings.js';
 import type { MeshConfig } from './types.js';
 
 /** Istio's ConfigMap name and key for the mesh config. */
@@ -115,6 +116,17 @@ export function parseMeshConfig(text: string, base: MeshConfig, origin: MeshConf
       case 'trustDomainAliases': {
         if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) errors.push(errorAt(field, `must be a list of strings (found ${describe(value)})`));
         else next.trustDomainAliases = [...(value as string[])];
+        break;
+      }
+      case 'meshMTLS':
+      case 'tlsDefaults': {
+        const name = camel(field) as MeshTlsField;
+        const parsed = parseMeshTlsSettings(name, value);
+        if (parsed.problems) for (const p of parsed.problems) errors.push(errorAt(`${field}${p.path}`, p.message));
+        else {
+          next[name] = parsed.settings;
+          for (const sub of parsed.ignored) ignored.push(`${field}.${sub}`);
+        }
         break;
       }
       case 'extensionProviders': {

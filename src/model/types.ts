@@ -389,6 +389,17 @@ export interface MeshConfig {
   readonly h2UpgradePolicy?: 'DO_NOT_UPGRADE' | 'UPGRADE';
   /** Pattern of outbound clusters' alt_stat_name (%SERVICE%, %SERVICE_PORT%, ...). Default: none. */
   readonly outboundClusterStatName?: string;
+  /** TLS of Istio mutual TLS that sidecars terminate (minimum version, cipher suites; never ECDH curves). */
+  readonly meshMTLS?: MeshTlsSettings;
+  /** TLS of everything but Istio mutual TLS: DestinationRule SIMPLE/MUTUAL upstreams and gateway servers. */
+  readonly tlsDefaults?: MeshTlsSettings;
+}
+
+/** Istio's MeshConfig.TLSConfig; TLS_AUTO (the default) is left out. */
+export interface MeshTlsSettings {
+  readonly minProtocolVersion?: 'TLSV1_2' | 'TLSV1_3';
+  readonly ecdhCurves?: readonly string[];
+  readonly cipherSuites?: readonly string[];
 }
 
 export interface TcpKeepaliveSettings {

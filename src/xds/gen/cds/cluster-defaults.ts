@@ -6,7 +6,7 @@ import { parseGoDuration, secondsDuration, type ProtoDuration } from '../common/
 import { HTTP_PROTOCOL_OPTIONS_KEY, HTTP_PROTOCOL_OPTIONS_TYPE } from '../common/type-names.js';
 
 /** The mesh config fields cluster builders read (Istio takes them from push.Mesh). */
-export type MeshClusterDefaults = Pick<MeshConfig, 'connectTimeout' | 'tcpKeepalive' | 'h2UpgradePolicy' | 'localityLbSetting'>;
+export type MeshClusterDefaults = Pick<MeshConfig, 'connectTimeout' | 'tcpKeepalive' | 'h2UpgradePolicy' | 'localityLbSetting' | 'tlsDefaults'>;
 
 /** MeshConfig.connectTimeout (Istio's applyDefaultConnectionPool), 10s when the mesh sets none. */
 export function connectTimeout(mesh?: MeshClusterDefaults): ProtoDuration {

@@ -4,7 +4,8 @@
  * workload's own certificate ("default" over SDS), client certificates
  * required and verified against the trust bundle ("ROOTCA") combined with a
  * SPIFFE URI prefix per trust domain, TLS 1.2 to 1.3 with Istio's server
- * cipher suites.
+ * cipher suites. MeshConfig.meshMTLS may raise the minimum to TLS 1.3 and
+ * replace the cipher suites (Istio's BuildInboundTLS and GetMinTLSVersion).
  *
  * The ALPN offered differs by chain: a TCP chain adds istio-peer-exchange
  * (metadata exchange, on by default in Istio); an HTTP chain offers only h2
@@ -13,6 +14,7 @@
  */
 import { ROOT_CA_SECRET, WORKLOAD_CERT_SECRET, workloadSecretConfig, type WorkloadSecretSource } from './sds-config.js';
 import { DOWNSTREAM_TLS_CONTEXT_TYPE, TLS_TRANSPORT_SOCKET } from './type-names.js';
+import type { MeshTlsSettings } from '../../../model/types.js';
 
 /** Istio's authn SupportedCiphers: its server-side default when MeshConfig.meshMTLS names none. */
 export const ISTIO_SERVER_CIPHER_SUITES: readonly string[] = Object.freeze([
@@ -35,16 +37,21 @@ export function spiffeTrustDomainPrefixes(trustDomains: readonly string[]): stri
   return [...new Set(trustDomains.filter((d) => d !== ''))].map((domain) => `spiffe://${domain}/`);
 }
 
-export function inboundMtlsTransportSocket(protocol: InboundChainProtocol, trustDomains: readonly string[], workloadSds: WorkloadSecretSource): Record<string, unknown> {
+export function inboundMtlsTransportSocket(
+  protocol: InboundChainProtocol,
+  trustDomains: readonly string[],
+  workloadSds: WorkloadSecretSource,
+  meshMtls?: MeshTlsSettings,
+): Record<string, unknown> {
   return {
     name: TLS_TRANSPORT_SOCKET,
     typedConfig: {
       '@type': DOWNSTREAM_TLS_CONTEXT_TYPE,
       commonTlsContext: {
         tlsParams: {
-          tlsMinimumProtocolVersion: 'TLSv1_2',
+          tlsMinimumProtocolVersion: meshMtls?.minProtocolVersion === 'TLSV1_3' ? 'TLSv1_3' : 'TLSv1_2',
           tlsMaximumProtocolVersion: 'TLSv1_3',
-          cipherSuites: [...ISTIO_SERVER_CIPHER_SUITES],
+          cipherSuites: [...(meshMtls?.cipherSuites ?? ISTIO_SERVER_CIPHER_SUITES)],
         },
         tlsCertificateSdsSecretConfigs: [workloadSecretConfig(WORKLOAD_CERT_SECRET, workloadSds)],
         combinedValidationContext: {

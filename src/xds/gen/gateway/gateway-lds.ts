@@ -46,7 +46,7 @@ function portChains(port: MergedPort, listenerName: string, context: TcpChainCon
   const out: GatewayFilterChain[] = [];
   for (const merged of port.servers) {
     if (isHttpsTerminating(merged.server)) {
-      const tls = buildGatewayTlsContext(serverTls(merged.server) ?? {}, false, context.workloadSds);
+      const tls = buildGatewayTlsContext(serverTls(merged.server) ?? {}, false, context.workloadSds, context.snapshot.mesh.tlsDefaults);
       if (!tls) continue;
       const statPrefix = merged.server.name ? merged.server.name : defaultStatPrefix(listenerName);
       out.push(secured(httpsChain(merged.routeName, statPrefix, merged.sniHosts, tls), security));

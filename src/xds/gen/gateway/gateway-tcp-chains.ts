@@ -158,7 +158,7 @@ export function tcpServerChains(context: TcpChainContext, merged: MergedServer):
   const mode = tlsModeOf(tls);
   if (mode === 'AUTO_PASSTHROUGH') return autoPassthroughChains(context, merged);
   if (mode === 'PASSTHROUGH') return passthroughChains(context, merged);
-  const tlsContext = buildGatewayTlsContext(tls, true, context.workloadSds);
+  const tlsContext = buildGatewayTlsContext(tls, true, context.workloadSds, context.snapshot.mesh.tlsDefaults);
   const filter = tcpRouteFilter(context, merged);
   if (!tlsContext || !filter) return [];
   const chain: Record<string, unknown> = {};

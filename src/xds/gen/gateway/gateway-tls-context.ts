@@ -22,6 +22,7 @@ import {
 } from '../common/sds-config.js';
 import { DOWNSTREAM_TLS_CONTEXT_TYPE, TLS_TRANSPORT_SOCKET } from '../common/type-names.js';
 import { tlsModeOf, type ServerTls } from './gateway-server.js';
+import type { MeshTlsSettings } from '../../../model/types.js';
 
 /** Istio's util.ALPNHttp, and the Istio mTLS ALPNs it offers on TCP servers terminating ISTIO_MUTUAL. */
 const ALPN_HTTP: readonly string[] = ['h2', 'http/1.1'];
@@ -45,9 +46,15 @@ function credentialNamesOf(tls: ServerTls): string[] {
   return tls.credentialName ? [tls.credentialName] : [];
 }
 
-/** Istio's applyServerTLSSettings; undefined when the server sets none. */
-function tlsParams(tls: ServerTls): Record<string, unknown> | undefined {
+/**
+ * Istio's applyDownstreamTLSDefaults (MeshConfig.tlsDefaults), then
+ * applyServerTLSSettings over it; undefined when neither sets anything.
+ */
+function tlsParams(tls: ServerTls, defaults: MeshTlsSettings | undefined): Record<string, unknown> | undefined {
   const params: Record<string, unknown> = {};
+  if (defaults?.ecdhCurves && defaults.ecdhCurves.length > 0) params['ecdhCurves'] = [...defaults.ecdhCurves];
+  if (defaults?.cipherSuites && defaults.cipherSuites.length > 0) params['cipherSuites'] = [...defaults.cipherSuites];
+  if (defaults?.minProtocolVersion) params['tlsMinimumProtocolVersion'] = TLS_PROTOCOL[defaults.minProtocolVersion];
   const min = tls.minProtocolVersion ? TLS_PROTOCOL[tls.minProtocolVersion] : undefined;
   if (min && min !== 'TLS_AUTO') params['tlsMinimumProtocolVersion'] = min;
   const max = tls.maxProtocolVersion ? TLS_PROTOCOL[tls.maxProtocolVersion] : undefined;
@@ -60,8 +67,14 @@ function tlsParams(tls: ServerTls): Record<string, unknown> | undefined {
 /**
  * Undefined for a server this server cannot give certificates to (passthrough, or file-mounted certificates only).
  * `workloadSds`: where the gateway gets its own certificate, for ISTIO_MUTUAL.
+ * `tlsDefaults`: MeshConfig.tlsDefaults, under the server's own settings (not for ISTIO_MUTUAL).
  */
-export function buildGatewayTlsContext(tls: ServerTls, tcpServerTerminatingTls: boolean, workloadSds: WorkloadSecretSource): Record<string, unknown> | undefined {
+export function buildGatewayTlsContext(
+  tls: ServerTls,
+  tcpServerTerminatingTls: boolean,
+  workloadSds: WorkloadSecretSource,
+  tlsDefaults?: MeshTlsSettings,
+): Record<string, unknown> | undefined {
   const mode = tlsModeOf(tls);
   if (mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH') return undefined;
   const requireClientCertificate = mode === 'MUTUAL' || mode === 'ISTIO_MUTUAL';
@@ -90,7 +103,7 @@ export function buildGatewayTlsContext(tls: ServerTls, tcpServerTerminatingTls: 
     return undefined;
   }
   if (mode !== 'ISTIO_MUTUAL') {
-    const params = tlsParams(tls);
+    const params = tlsParams(tls, tlsDefaults);
     if (params) common['tlsParams'] = params;
   }
   return { commonTlsContext: common, requireClientCertificate: { value: requireClientCertificate } };

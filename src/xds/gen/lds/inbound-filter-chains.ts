@@ -15,6 +15,7 @@ import type { InboundChainPort } from './inbound-ports.js';
 import { buildInboundRouteConfig } from './inbound-route-config.js';
 import { tcpProxyFilter } from './tcp-proxy-filter.js';
 import type { WorkloadSecretSource } from '../common/sds-config.js';
+import type { MeshTlsSettings } from '../../../model/types.js';
 
 export const VIRTUAL_INBOUND_LISTENER = 'virtualInbound';
 export const VIRTUAL_INBOUND_PORT = 15006;
@@ -26,6 +27,8 @@ const BLACKHOLE_CHAIN = 'virtualInbound-blackhole';
 export interface InboundTls {
   readonly trustDomains: readonly string[];
   readonly workloadSds: WorkloadSecretSource;
+  /** MeshConfig.meshMTLS: the minimum TLS version and cipher suites of the mTLS chains. */
+  readonly meshMtls?: MeshTlsSettings;
 }
 
 export function inboundClusterName(port: number): string {
@@ -52,7 +55,7 @@ function filterChainMatch(port: number, option: InboundChainOption): Record<stri
 /** Each chain gets its own filter objects (`filter` builds them), as Istio builds each chain's filters afresh. */
 function chain(name: string, port: number, option: InboundChainOption, filter: () => Record<string, unknown>, tls: InboundTls): Record<string, unknown> {
   const built: Record<string, unknown> = { name, filterChainMatch: filterChainMatch(port, option), filters: [filter()] };
-  if (option.terminatesMtls) built['transportSocket'] = inboundMtlsTransportSocket(option.protocol, tls.trustDomains, tls.workloadSds);
+  if (option.terminatesMtls) built['transportSocket'] = inboundMtlsTransportSocket(option.protocol, tls.trustDomains, tls.workloadSds, tls.meshMtls);
   return built;
 }
 

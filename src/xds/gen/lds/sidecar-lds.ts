@@ -74,7 +74,11 @@ function parseInboundMtls(text: string): InboundMtls {
 
 /** Clients of this mesh's trust domain and its aliases may connect over mutual TLS (Istio's TrustDomainsForValidation). */
 function inboundTls(snapshot: MeshSnapshot, workloadSds: WorkloadSecretSource): InboundTls {
-  return { trustDomains: [snapshot.mesh.trustDomain, ...(snapshot.mesh.trustDomainAliases ?? [])], workloadSds };
+  return {
+    trustDomains: [snapshot.mesh.trustDomain, ...(snapshot.mesh.trustDomainAliases ?? [])],
+    workloadSds,
+    ...(snapshot.mesh.meshMTLS ? { meshMtls: snapshot.mesh.meshMTLS } : {}),
+  };
 }
 
 export function buildSidecarListeners(snapshot: MeshSnapshot, key: SidecarLdsKey): Record<string, unknown>[] {

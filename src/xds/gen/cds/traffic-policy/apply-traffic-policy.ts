@@ -57,6 +57,7 @@ export function applyTrafficPolicy(draft: ClusterDraft, policy: TrafficPolicy | 
       http2: isHttp2Cluster(draft),
       mayReadCredentials: tls.mayReadCredentials,
       workloadSds: tls.workloadSds,
+      ...(defaults?.mesh.tlsDefaults ? { tlsDefaults: defaults.mesh.tlsDefaults } : {}),
     });
     if (built) {
       cluster['transportSocket'] = built.transportSocket;

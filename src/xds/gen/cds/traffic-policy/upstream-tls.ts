@@ -10,7 +10,7 @@
  * credentialName come over SDS from tsiod itself; the workload's own mesh
  * identity from wherever the proxy gets it (sds-config.ts).
  */
-import type { ClientTLSSettings } from '../../../../model/types.js';
+import type { ClientTLSSettings, MeshTlsSettings } from '../../../../model/types.js';
 import {
   credentialCaSecretName,
   credentialSecretConfig,
@@ -46,6 +46,8 @@ export interface UpstreamTlsInput {
   readonly mayReadCredentials: boolean;
   /** Where the client gets its own certificate and the trust bundle, for ISTIO_MUTUAL. */
   readonly workloadSds: WorkloadSecretSource;
+  /** MeshConfig.tlsDefaults, for SIMPLE and MUTUAL (never ISTIO_MUTUAL). */
+  readonly tlsDefaults?: MeshTlsSettings;
 }
 
 export interface UpstreamTlsResult {
@@ -124,12 +126,25 @@ function autoSniOptions(tls: ClientTLSSettings): Record<string, unknown> | undef
   return { ...(noSni ? { autoSni: true } : {}), ...(autoSan ? { autoSanValidation: true } : {}) };
 }
 
+/**
+ * MeshConfig.tlsDefaults on a SIMPLE/MUTUAL origination (Istio's
+ * applyTLSDefaults): its ECDH curves and cipher suites. Not its minimum
+ * version, which Istio applies to servers only.
+ */
+function applyTlsDefaults(common: Record<string, unknown>, defaults: MeshTlsSettings | undefined): void {
+  if (!defaults) return;
+  const params = common['tlsParams'] as Record<string, unknown>;
+  if (defaults.ecdhCurves && defaults.ecdhCurves.length > 0) params['ecdhCurves'] = [...defaults.ecdhCurves];
+  if (defaults.cipherSuites && defaults.cipherSuites.length > 0) params['cipherSuites'] = [...defaults.cipherSuites];
+}
+
 function originated(input: UpstreamTlsInput, mutual: boolean): UpstreamTlsResult | undefined {
   const { tls } = input;
   const name = tls.credentialName;
   if (name && !input.mayReadCredentials && !name.startsWith(CONFIG_MAP_CREDENTIAL_PREFIX)) return undefined;
   const common = name ? fromCredential(tls, name, mutual) : fromFiles(tls, mutual);
   if (!common) return undefined;
+  applyTlsDefaults(common, input.tlsDefaults);
   if (input.http2) common['alpnProtocols'] = ['h2'];
   const upstreamHttp = autoSniOptions(tls);
   return {

@@ -1,0 +1,73 @@
+/**
+ * MeshConfig's meshMTLS and tlsDefaults (Istio's MeshConfig.TLSConfig), with
+ * the checks istiod's ValidateMeshTLSConfig makes: meshMTLS takes no ECDH
+ * curves. Curve and cipher names are passed to Envoy as written (istiod only
+ * warns about curves it does not know). Fields TLSConfig does not have are
+ * reported as ignored, like the mesh config's own. minProtocolVersion is an enum name or number; TLS_AUTO means
+ * Istio's default (TLS 1.2) and is left out.
+ */
+import { isJsonObject, type JsonValue } from '../config/config-object.js';
+import type { MeshTlsSettings } from './types.js';
+
+export type MeshTlsField = 'meshMTLS' | 'tlsDefaults';
+
+export interface MeshTlsProblem {
+  /** Below the field itself ("" for the field, ".cipherSuites"). */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ParsedMeshTlsSettings =
+  | { readonly settings: MeshTlsSettings; readonly ignored: readonly string[]; readonly problems?: undefined }
+  | { readonly problems: readonly MeshTlsProblem[]; readonly settings?: undefined };
+
+/** TLSConfig.TLSProtocol by number: TLS_AUTO = 0, TLSV1_2 = 1, TLSV1_3 = 2. */
+const TLS_PROTOCOLS = ['TLS_AUTO', 'TLSV1_2', 'TLSV1_3'] as const;
+
+function camel(field: string): string {
+  return field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function describe(value: JsonValue): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return typeof value === 'string' ? `"${value}"` : `${typeof value} ${String(value)}`;
+}
+
+export function parseMeshTlsSettings(field: MeshTlsField, value: JsonValue): ParsedMeshTlsSettings {
+  if (!isJsonObject(value)) return { problems: [{ path: '', message: `must be a map (found ${describe(value)})` }] };
+  const problems: MeshTlsProblem[] = [];
+  const settings: { -readonly [K in keyof MeshTlsSettings]: MeshTlsSettings[K] } = {};
+  const ignored: string[] = [];
+  for (const [key, raw] of Object.entries(value)) {
+    if (raw === null) continue;
+    const name = camel(key);
+    const path = `.${key}`;
+    switch (name) {
+      case 'minProtocolVersion': {
+        const protocol = typeof raw === 'number' ? TLS_PROTOCOLS[raw] : TLS_PROTOCOLS.find((p) => p === raw);
+        if (protocol === undefined) problems.push({ path, message: `must be TLS_AUTO, TLSV1_2 or TLSV1_3 (found ${describe(raw)})` });
+        else if (protocol !== 'TLS_AUTO') settings.minProtocolVersion = protocol;
+        break;
+      }
+      case 'ecdhCurves':
+      case 'cipherSuites': {
+        if (!Array.isArray(raw) || !raw.every((v) => typeof v === 'string' && v !== '')) {
+          problems.push({ path, message: `must be a list of non-empty strings (found ${describe(raw)})` });
+          break;
+        }
+        if (raw.length === 0) break;
+        if (name === 'ecdhCurves' && field === 'meshMTLS') {
+          problems.push({ path, message: 'mesh TLS does not support ECDH curves configuration' });
+          break;
+        }
+        settings[name] = [...(raw as string[])];
+        break;
+      }
+      default:
+        ignored.push(key);
+    }
+  }
+  return problems.length > 0 ? { problems } : { settings, ignored };
+}
