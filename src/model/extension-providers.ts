@@ -12,6 +12,7 @@
  * requests its policies cover instead of taking the mesh config down.
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../config/config-object.js';
+import { describeJsonValue, protoJsonFieldName } from './proto-json-text.js';
 
 /** MeshConfig.ExtensionProvider.EnvoyExternalAuthorizationRequestBody. */
 export interface ExtAuthzRequestBody {
@@ -67,17 +68,6 @@ export type ParsedExtensionProviders =
   | { readonly providers: readonly ExtensionProvider[]; readonly problems?: undefined }
   | { readonly problems: readonly ExtensionProviderProblem[]; readonly providers?: undefined };
 
-function describe(value: JsonValue | undefined): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  return typeof value === 'string' ? `"${value}"` : `${typeof value} ${String(value)}`;
-}
-
-function camel(field: string): string {
-  return field.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
-}
-
 /** Reads one provider's fields, collecting type problems under `path`. */
 class FieldReader {
   constructor(
@@ -87,12 +77,12 @@ class FieldReader {
   ) {}
 
   private value(field: string): JsonValue | undefined {
-    for (const [key, value] of Object.entries(this.fields)) if (camel(key) === field && value !== null) return value;
+    for (const [key, value] of Object.entries(this.fields)) if (protoJsonFieldName(key) === field && value !== null) return value;
     return undefined;
   }
 
   private fail(field: string, expected: string, value: JsonValue): undefined {
-    this.problems.push({ path: `${this.path}.${field}`, message: `must be ${expected} (found ${describe(value)})` });
+    this.problems.push({ path: `${this.path}.${field}`, message: `must be ${expected} (found ${describeJsonValue(value)})` });
     return undefined;
   }
 
@@ -177,14 +167,14 @@ function readHttp(reader: FieldReader): ExtAuthzHttpProvider {
  * refused here too.
  */
 export function parseExtensionProviders(value: JsonValue): ParsedExtensionProviders {
-  if (!Array.isArray(value)) return { problems: [{ path: '', message: `must be a list (found ${describe(value)})` }] };
+  if (!Array.isArray(value)) return { problems: [{ path: '', message: `must be a list (found ${describeJsonValue(value)})` }] };
   const problems: ExtensionProviderProblem[] = [];
   const providers: ExtensionProvider[] = [];
   const names = new Set<string>();
   (value as readonly JsonValue[]).forEach((entry, i) => {
     const path = `[${i}]`;
     if (!isJsonObject(entry)) {
-      problems.push({ path, message: `must be a map (found ${describe(entry)})` });
+      problems.push({ path, message: `must be a map (found ${describeJsonValue(entry)})` });
       return;
     }
     const reader = new FieldReader(entry, path, problems);
@@ -193,8 +183,8 @@ export function parseExtensionProviders(value: JsonValue): ParsedExtensionProvid
     else if (names.has(name)) problems.push({ path: `${path}.name`, message: `duplicate extension provider name ${name}` });
     names.add(name);
     const kinds = Object.entries(entry)
-      .filter(([key, v]) => camel(key) !== 'name' && v !== null)
-      .map(([key]) => camel(key));
+      .filter(([key, v]) => protoJsonFieldName(key) !== 'name' && v !== null)
+      .map(([key]) => protoJsonFieldName(key));
     if (kinds.length !== 1) {
       problems.push({ path, message: `extension provider ${name} must set exactly one provider (found ${kinds.length})` });
       return;

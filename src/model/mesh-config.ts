@@ -20,6 +20,7 @@ import { parseExtensionProviders } from './extension-providers.js';
 import { isMeshTrafficField, parseMeshTrafficField } from './mesh-traffic-defaults.js';
 import { parseMeshTlsSettings, type MeshTlsField } from './mesh-tls-settings.js';
 import type { MeshConfig } from './types.js';
+import { describeJsonValue, protoJsonFieldName } from './proto-json-text.js';
 
 /** Istio's ConfigMap name and key for the mesh config. */
 export const MESH_CONFIG_MAP = 'istio';
@@ -64,7 +65,7 @@ export function parseMeshConfig(text: string, base: MeshConfig, origin: MeshConf
     return { errors: [errorAt(undefined, `the mesh config is not valid YAML: ${reason}`)] };
   }
   if (document === null || document === undefined) return { mesh: base, ignored: [] };
-  if (!isJsonObject(document)) return { errors: [errorAt(undefined, `the mesh config must be a YAML map (found ${describe(document)})`)] };
+  if (!isJsonObject(document)) return { errors: [errorAt(undefined, `the mesh config must be a YAML map (found ${describeJsonValue(document)})`)] };
 
   const errors: ConfigError[] = [];
   const ignored: string[] = [];
@@ -72,9 +73,9 @@ export function parseMeshConfig(text: string, base: MeshConfig, origin: MeshConf
   const fields = document as JsonObject;
   for (const [field, value] of Object.entries(fields)) {
     if (value === null) continue; // proto JSON: null is "not set"
-    switch (camel(field)) {
+    switch (protoJsonFieldName(field)) {
       case 'trustDomain': {
-        if (typeof value !== 'string') errors.push(errorAt(field, `must be a string (found ${describe(value)})`));
+        if (typeof value !== 'string') errors.push(errorAt(field, `must be a string (found ${describeJsonValue(value)})`));
         else {
           const problem = trustDomainProblem(value);
           if (problem) errors.push(errorAt(field, problem));
@@ -83,7 +84,7 @@ export function parseMeshConfig(text: string, base: MeshConfig, origin: MeshConf
         break;
       }
       case 'rootNamespace': {
-        if (typeof value !== 'string') errors.push(errorAt(field, `must be a string (found ${describe(value)})`));
+        if (typeof value !== 'string') errors.push(errorAt(field, `must be a string (found ${describeJsonValue(value)})`));
         else if (value !== '' && !DNS1123_LABEL.test(value)) errors.push(errorAt(field, `"${value}" is not a valid namespace name`));
         // Istio: an empty root namespace is the system namespace; the base already says which.
         else if (value !== '') next.rootNamespace = value;
@@ -91,7 +92,7 @@ export function parseMeshConfig(text: string, base: MeshConfig, origin: MeshConf
       }
       case 'outboundTrafficPolicy': {
         if (!isJsonObject(value)) {
-          errors.push(errorAt(field, `must be a map (found ${describe(value)})`));
+          errors.push(errorAt(field, `must be a map (found ${describeJsonValue(value)})`));
           break;
         }
         for (const [subfield, mode] of Object.entries(value)) {
@@ -102,25 +103,25 @@ export function parseMeshConfig(text: string, base: MeshConfig, origin: MeshConf
           if (mode === null) continue;
           // Proto JSON enums: the name, or the number (REGISTRY_ONLY = 0, ALLOW_ANY = 1).
           const parsed = typeof mode === 'number' ? OUTBOUND_MODES[mode] : OUTBOUND_MODES.find((m) => m === mode);
-          if (parsed === undefined) errors.push(errorAt(`${field}.mode`, `must be ALLOW_ANY or REGISTRY_ONLY (found ${describe(mode)})`));
+          if (parsed === undefined) errors.push(errorAt(`${field}.mode`, `must be ALLOW_ANY or REGISTRY_ONLY (found ${describeJsonValue(mode)})`));
           else next.outboundTrafficPolicy = parsed;
         }
         break;
       }
       case 'enableAutoMtls': {
         // A google.protobuf.BoolValue, which proto JSON writes as a bare boolean.
-        if (typeof value !== 'boolean') errors.push(errorAt(field, `must be true or false (found ${describe(value)})`));
+        if (typeof value !== 'boolean') errors.push(errorAt(field, `must be true or false (found ${describeJsonValue(value)})`));
         else next.enableAutoMtls = value;
         break;
       }
       case 'trustDomainAliases': {
-        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) errors.push(errorAt(field, `must be a list of strings (found ${describe(value)})`));
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) errors.push(errorAt(field, `must be a list of strings (found ${describeJsonValue(value)})`));
         else next.trustDomainAliases = [...(value as string[])];
         break;
       }
       case 'meshMTLS':
       case 'tlsDefaults': {
-        const name = camel(field) as MeshTlsField;
+        const name = protoJsonFieldName(field) as MeshTlsField;
         const parsed = parseMeshTlsSettings(name, value);
         if (parsed.problems) for (const p of parsed.problems) errors.push(errorAt(`${field}${p.path}`, p.message));
         else {
@@ -136,7 +137,7 @@ export function parseMeshConfig(text: string, base: MeshConfig, origin: MeshConf
         break;
       }
       default: {
-        const name = camel(field);
+        const name = protoJsonFieldName(field);
         if (!isMeshTrafficField(name)) {
           ignored.push(field);
           break;
@@ -160,17 +161,6 @@ function trustDomainProblem(domain: string): string | undefined {
     if (label.length > 63 || !DNS1123_LABEL.test(label)) return `trust domain name "${domain}" invalid`;
   }
   return undefined;
-}
-
-function camel(field: string): string {
-  return field.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  return typeof value === 'string' ? `"${value}"` : `${typeof value} ${String(value)}`;
 }
 
 /** The subset of a structured logger the tracker writes to. */

@@ -8,6 +8,7 @@
  */
 import { isJsonObject, type JsonValue } from '../config/config-object.js';
 import type { MeshTlsSettings } from './types.js';
+import { describeJsonValue, protoJsonFieldName } from './proto-json-text.js';
 
 export type MeshTlsField = 'meshMTLS' | 'tlsDefaults';
 
@@ -24,37 +25,26 @@ export type ParsedMeshTlsSettings =
 /** TLSConfig.TLSProtocol by number: TLS_AUTO = 0, TLSV1_2 = 1, TLSV1_3 = 2. */
 const TLS_PROTOCOLS = ['TLS_AUTO', 'TLSV1_2', 'TLSV1_3'] as const;
 
-function camel(field: string): string {
-  return field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-function describe(value: JsonValue): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  return typeof value === 'string' ? `"${value}"` : `${typeof value} ${String(value)}`;
-}
-
 export function parseMeshTlsSettings(field: MeshTlsField, value: JsonValue): ParsedMeshTlsSettings {
-  if (!isJsonObject(value)) return { problems: [{ path: '', message: `must be a map (found ${describe(value)})` }] };
+  if (!isJsonObject(value)) return { problems: [{ path: '', message: `must be a map (found ${describeJsonValue(value)})` }] };
   const problems: MeshTlsProblem[] = [];
   const settings: { -readonly [K in keyof MeshTlsSettings]: MeshTlsSettings[K] } = {};
   const ignored: string[] = [];
   for (const [key, raw] of Object.entries(value)) {
     if (raw === null) continue;
-    const name = camel(key);
+    const name = protoJsonFieldName(key);
     const path = `.${key}`;
     switch (name) {
       case 'minProtocolVersion': {
         const protocol = typeof raw === 'number' ? TLS_PROTOCOLS[raw] : TLS_PROTOCOLS.find((p) => p === raw);
-        if (protocol === undefined) problems.push({ path, message: `must be TLS_AUTO, TLSV1_2 or TLSV1_3 (found ${describe(raw)})` });
+        if (protocol === undefined) problems.push({ path, message: `must be TLS_AUTO, TLSV1_2 or TLSV1_3 (found ${describeJsonValue(raw)})` });
         else if (protocol !== 'TLS_AUTO') settings.minProtocolVersion = protocol;
         break;
       }
       case 'ecdhCurves':
       case 'cipherSuites': {
         if (!Array.isArray(raw) || !raw.every((v) => typeof v === 'string' && v !== '')) {
-          problems.push({ path, message: `must be a list of non-empty strings (found ${describe(raw)})` });
+          problems.push({ path, message: `must be a list of non-empty strings (found ${describeJsonValue(raw)})` });
           break;
         }
         if (raw.length === 0) break;

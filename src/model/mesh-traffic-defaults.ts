@@ -13,6 +13,7 @@
  */
 import { isJsonObject, type JsonObject, type JsonValue } from '../config/config-object.js';
 import type { HTTPRetry, LocalityLbSetting, MeshConfig, TcpKeepaliveSettings } from './types.js';
+import { describeJsonValue, protoJsonFieldName } from './proto-json-text.js';
 
 export const MESH_TRAFFIC_FIELDS = [
   'connectTimeout',
@@ -86,7 +87,7 @@ function parseField(field: MeshTrafficField, value: JsonValue, reader: Reader, p
     case 'h2UpgradePolicy': {
       const policy = typeof value === 'number' ? H2_UPGRADE_POLICIES[value] : H2_UPGRADE_POLICIES.find((p) => p === value);
       if (policy === undefined) {
-        problems.push({ path: '', message: `must be DO_NOT_UPGRADE or UPGRADE (found ${describe(value)})` });
+        problems.push({ path: '', message: `must be DO_NOT_UPGRADE or UPGRADE (found ${describeJsonValue(value)})` });
         return undefined;
       }
       return { h2UpgradePolicy: policy };
@@ -184,12 +185,8 @@ function localityProblem(locality: string): string | undefined {
 }
 
 function get(object: JsonObject, field: string): JsonValue | undefined {
-  for (const [key, value] of Object.entries(object)) if (camel(key) === field && value !== null) return value;
+  for (const [key, value] of Object.entries(object)) if (protoJsonFieldName(key) === field && value !== null) return value;
   return undefined;
-}
-
-function camel(field: string): string {
-  return field.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
 }
 
 /** Leaves out the fields that were not given, so equal configs compare equal. */
@@ -197,19 +194,12 @@ function compact<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], un
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
 
-function describe(value: JsonValue): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  return typeof value === 'string' ? `"${value}"` : `${typeof value} ${String(value)}`;
-}
-
 /** Typed reads of protobuf JSON values that record a problem (and yield undefined) on a wrong type. */
 class Reader {
   constructor(private readonly problems: MeshTrafficProblem[]) {}
 
   private fail(path: string, expected: string, value: JsonValue): undefined {
-    this.problems.push({ path, message: `must be ${expected} (found ${describe(value)})` });
+    this.problems.push({ path, message: `must be ${expected} (found ${describeJsonValue(value)})` });
     return undefined;
   }
 

@@ -15,7 +15,7 @@ import { generateFor, resourceNamed } from './helpers/generate.js';
 import { kubeService, port, proxy, snapshot } from './helpers/mesh-builder.js';
 import { clusterOf, policyMesh, REVIEWS } from './cds/helpers/policy-mesh.js';
 import { expectValidOnTheWire, gateway, gatewayMesh, router } from './gateway/helpers/gateway-mesh.js';
-import { workloadProxy } from './sidecar/sidecar-test-helpers.js';
+import { ISTIO_SUPPORTED_CIPHERS, workloadProxy } from './sidecar/sidecar-test-helpers.js';
 
 type Json = Record<string, unknown>;
 
@@ -26,15 +26,6 @@ function withMesh(snap: MeshSnapshot, mesh: Partial<MeshConfig>): MeshSnapshot {
 function tlsParamsOf(socket: unknown): Json {
   return ((socket as Json)['typedConfig'] as { commonTlsContext: { tlsParams: Json } }).commonTlsContext.tlsParams;
 }
-
-const ISTIO_CIPHERS = [
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES128-GCM-SHA256',
-  'AES256-GCM-SHA384',
-  'AES128-GCM-SHA256',
-];
 
 describe('meshMTLS on the mutual TLS a sidecar terminates', () => {
   const reviews = kubeService('reviews', 'default', [{ ...port(80, 'HTTP', 'http'), targetPort: 8080 }], { clusterIP: '10.96.0.12' });
@@ -48,7 +39,7 @@ describe('meshMTLS on the mutual TLS a sidecar terminates', () => {
   it("keeps Istio's TLS 1.2 minimum and server cipher suites by default", () => {
     const sockets = mtlsSockets(snapshot({ services: [reviews] }));
     expect(sockets.length).toBeGreaterThan(0);
-    for (const s of sockets) expect(tlsParamsOf(s)).toEqual({ tlsMinimumProtocolVersion: 'TLSv1_2', tlsMaximumProtocolVersion: 'TLSv1_3', cipherSuites: ISTIO_CIPHERS });
+    for (const s of sockets) expect(tlsParamsOf(s)).toEqual({ tlsMinimumProtocolVersion: 'TLSv1_2', tlsMaximumProtocolVersion: 'TLSv1_3', cipherSuites: ISTIO_SUPPORTED_CIPHERS });
   });
 
   it('raises the minimum to TLS 1.3 and replaces the cipher suites on every mTLS chain', () => {

@@ -24,7 +24,7 @@ import type { SimulatedRequest } from '../../../simulation/request.js';
 import { expectValidOnTheWire } from '../gateway/helpers/gateway-mesh.js';
 import { generateFor, resourceNamed } from '../helpers/generate.js';
 import { kubeService, peerAuthentication, port, sidecarResource, snapshot } from '../helpers/mesh-builder.js';
-import { chains, workloadProxy, type Json } from './sidecar-test-helpers.js';
+import { chains, ISTIO_SUPPORTED_CIPHERS, workloadProxy, type Json } from './sidecar-test-helpers.js';
 
 // Service port 80 sends to the workload's 8080; 3306 is TCP.
 const http = { ...port(80, 'HTTP', 'http'), targetPort: 8080 };
@@ -67,15 +67,7 @@ function istioInboundTls(alpn: string[], trustDomain = 'cluster.local'): Json {
         tlsParams: {
           tlsMinimumProtocolVersion: 'TLSv1_2',
           tlsMaximumProtocolVersion: 'TLSv1_3',
-          // Istio's authn SupportedCiphers.
-          cipherSuites: [
-            'ECDHE-ECDSA-AES256-GCM-SHA384',
-            'ECDHE-RSA-AES256-GCM-SHA384',
-            'ECDHE-ECDSA-AES128-GCM-SHA256',
-            'ECDHE-RSA-AES128-GCM-SHA256',
-            'AES256-GCM-SHA384',
-            'AES128-GCM-SHA256',
-          ],
+          cipherSuites: [...ISTIO_SUPPORTED_CIPHERS],
         },
         tlsCertificateSdsSecretConfigs: [{ name: 'default', sdsConfig: ads }],
         combinedValidationContext: {
