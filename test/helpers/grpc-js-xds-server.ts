@@ -16,7 +16,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { createServer } from 'node:net';
-import { EMPTY_MESSAGE, HOSTNAME_HEADER, UNARY_CALL_METHOD } from './echo-service.js';
+import { registerIdentityEcho } from './identity-echo.js';
 
 /** grpc-js-xds's BOOTSTRAP_CONFIG_KEY (server.js), for a bootstrap per server instead of one per process. */
 const BOOTSTRAP_OPTION = 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config';
@@ -54,14 +54,6 @@ async function loadXds(): Promise<typeof import('@grpc/grpc-js-xds')> {
   return xds;
 }
 
-function peerUris(call: grpc.ServerUnaryCall<Buffer, Buffer>): string[] {
-  const san = call.getAuthContext().sslPeerCertificate?.subjectaltname ?? '';
-  return san
-    .split(', ')
-    .filter((entry) => entry.startsWith('URI:'))
-    .map((entry) => entry.slice('URI:'.length));
-}
-
 /**
  * Resolves once the server serves on 127.0.0.1:`port`, which grpc-js-xds
  * does only after the control plane sent a listener for it it accepted;
@@ -71,20 +63,7 @@ export async function startGrpcJsXdsServer(name: string, port: number, bootstrap
   const xds = await loadXds();
   const served: string[] = [];
   const server = new xds.XdsServer({ [BOOTSTRAP_OPTION]: JSON.stringify(bootstrap) } as grpc.ServerOptions);
-  server.register(
-    UNARY_CALL_METHOD.path,
-    (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      const uris = peerUris(call);
-      served.push(...(uris.length > 0 ? uris : ['(none)']));
-      const headers = new grpc.Metadata();
-      headers.set(HOSTNAME_HEADER, name);
-      call.sendMetadata(headers);
-      callback(null, EMPTY_MESSAGE);
-    },
-    UNARY_CALL_METHOD.responseSerialize,
-    UNARY_CALL_METHOD.requestDeserialize,
-    'unary',
-  );
+  registerIdentityEcho(server, name, served, '(none)');
   const stop = (): Promise<void> =>
     new Promise((resolve) => {
       const force = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);

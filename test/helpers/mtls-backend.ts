@@ -9,7 +9,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { readFile } from 'node:fs/promises';
-import { EMPTY_MESSAGE, HOSTNAME_HEADER, UNARY_CALL_METHOD } from './echo-service.js';
+import { registerIdentityEcho } from './identity-echo.js';
 import { shutdownServer } from './grpc-test-server.js';
 import type { CertificateFiles } from './workload-certificates.js';
 
@@ -19,14 +19,6 @@ export interface MtlsBackend {
   /** The URI SANs of each client certificate an RPC arrived with, one entry per RPC. */
   servedIdentities(): readonly string[];
   stop(): Promise<void>;
-}
-
-function peerUris(call: grpc.ServerUnaryCall<Buffer, Buffer>): string[] {
-  const san = call.getAuthContext().sslPeerCertificate?.subjectaltname ?? '';
-  return san
-    .split(', ')
-    .filter((entry) => entry.startsWith('URI:'))
-    .map((entry) => entry.slice('URI:'.length));
 }
 
 function bindTls(server: grpc.Server, credentials: grpc.ServerCredentials): Promise<number> {
@@ -42,21 +34,8 @@ function bindTls(server: grpc.Server, credentials: grpc.ServerCredentials): Prom
 export async function startMtlsBackend(name: string, certs: CertificateFiles, clientRootsPem: string): Promise<MtlsBackend> {
   const served: string[] = [];
   const server = new grpc.Server();
-  server.register(
-    UNARY_CALL_METHOD.path,
-    (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      const uris = peerUris(call);
-      // Only reached over a verified client certificate; an RPC without one would be a broken fixture.
-      served.push(...(uris.length > 0 ? uris : ['(no client certificate)']));
-      const headers = new grpc.Metadata();
-      headers.set(HOSTNAME_HEADER, name);
-      call.sendMetadata(headers);
-      callback(null, EMPTY_MESSAGE);
-    },
-    UNARY_CALL_METHOD.responseSerialize,
-    UNARY_CALL_METHOD.requestDeserialize,
-    'unary',
-  );
+  // Only reached over a verified client certificate; an RPC without one would be a broken fixture.
+  registerIdentityEcho(server, name, served, '(no client certificate)');
   const credentials = grpc.ServerCredentials.createSsl(
     Buffer.from(clientRootsPem),
     [{ cert_chain: await readFile(certs.certChainPath), private_key: await readFile(certs.keyPath) }],

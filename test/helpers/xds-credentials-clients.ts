@@ -252,3 +252,24 @@ export async function startXdsCredentialsClient(kind: XdsCredentialsClientKind, 
 function packageVersion(name: string): string {
   return (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
 }
+
+export interface SendUntilOptions {
+  readonly rpcsPerSend: number;
+  readonly withinMs: number;
+  /** tsiod's recent log, added to the error for a reader. */
+  readonly tsiodLog: () => string;
+}
+
+/** Sends batches until `done` holds for one; throws with everything a reader needs when it never does. */
+export async function sendUntil(client: XdsCredentialsClient, what: string, done: (o: RpcOutcome) => boolean, options: SendUntilOptions): Promise<RpcOutcome> {
+  const deadline = Date.now() + options.withinMs;
+  let last: RpcOutcome | undefined;
+  while (Date.now() < deadline) {
+    last = await client.send(options.rpcsPerSend);
+    if (done(last)) return last;
+  }
+  throw new Error(
+    `${client.description}: ${what} not seen within ${options.withinMs} ms; last outcome: ${JSON.stringify(last)}\n` +
+      `--- client log tail ---\n${client.recentLogs().slice(-6_000)}\n--- tsiod log tail ---\n${options.tsiodLog().slice(-4_000)}`,
+  );
+}

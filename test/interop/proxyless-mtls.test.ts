@@ -47,6 +47,7 @@ import { plaintextXdsPort } from '../helpers/tsiod-under-test.js';
 import { certificateFilesIn, issueWorkloadCertificate, uriSans, type CaEndpoint, type IssuedWorkloadCertificate } from '../helpers/workload-certificates.js';
 import {
   certificateProviderBootstrap,
+  sendUntil as sendBatchesUntil,
   startXdsCredentialsClient,
   type RpcOutcome,
   type XdsCredentialsClient,
@@ -178,18 +179,9 @@ async function writeManifestsDir(dir: string, manifests: readonly Manifest[]): P
   await writeManifests(dir, manifests);
 }
 
-/** Sends batches until `done` holds for one; throws with everything a reader needs when it never does. */
-async function sendUntil(f: Fixture, client: XdsCredentialsClient, what: string, done: (o: RpcOutcome) => boolean): Promise<RpcOutcome> {
-  const deadline = Date.now() + CONVERGE_WITHIN_MS;
-  let last: RpcOutcome | undefined;
-  while (Date.now() < deadline) {
-    last = await client.send(RPCS_PER_SEND);
-    if (done(last)) return last;
-  }
-  throw new Error(
-    `${client.description}: ${what} not seen within ${CONVERGE_WITHIN_MS} ms; last outcome: ${JSON.stringify(last)}\n` +
-      `--- client log tail ---\n${client.recentLogs().slice(-6_000)}\n--- tsiod log tail ---\n${f.tsiodLogs.text().slice(-4_000)}`,
-  );
+/** sendBatchesUntil with this suite's batch size, patience and tsiod log. */
+function sendUntil(f: Fixture, client: XdsCredentialsClient, what: string, done: (o: RpcOutcome) => boolean): Promise<RpcOutcome> {
+  return sendBatchesUntil(client, what, done, { rpcsPerSend: RPCS_PER_SEND, withinMs: CONVERGE_WITHIN_MS, tsiodLog: () => f.tsiodLogs.text() });
 }
 
 const answeredBy = (o: RpcOutcome, backend: string): number => o.byBackend[backend] ?? 0;

@@ -39,7 +39,7 @@ import { freeLoopbackPort, startGrpcJsXdsServer, type XdsTestServer } from '../h
 import { LogBuffer } from '../helpers/log-buffer.js';
 import { plaintextXdsPort } from '../helpers/tsiod-under-test.js';
 import { issueWorkloadCertificate, type CaEndpoint, type IssuedWorkloadCertificate } from '../helpers/workload-certificates.js';
-import { certificateProviderBootstrap, startXdsCredentialsClient, type RpcOutcome, type XdsCredentialsClient, type XdsCredentialsClientKind } from '../helpers/xds-credentials-clients.js';
+import { certificateProviderBootstrap, sendUntil as sendBatchesUntil, startXdsCredentialsClient, type RpcOutcome, type XdsCredentialsClient, type XdsCredentialsClientKind } from '../helpers/xds-credentials-clients.js';
 import { whenPeersProvisioned, type InteropPeer } from './drivers/peer-guard.js';
 import { writeManifests, type Manifest } from '../helpers/manifest-files.js';
 
@@ -181,17 +181,9 @@ async function callUntilStatus(f: Fixture, client: grpc.Client, code: grpc.statu
   throw new Error(`no ${grpc.status[code]} within ${CONVERGE_WITHIN_MS} ms; last: ${last}\n--- tsiod log tail ---\n${f.tsiodLogs.text().slice(-4_000)}`);
 }
 
-async function sendUntil(f: Fixture, client: XdsCredentialsClient, what: string, done: (o: RpcOutcome) => boolean): Promise<RpcOutcome> {
-  const deadline = Date.now() + CONVERGE_WITHIN_MS;
-  let last: RpcOutcome | undefined;
-  while (Date.now() < deadline) {
-    last = await client.send(RPCS_PER_SEND);
-    if (done(last)) return last;
-  }
-  throw new Error(
-    `${client.description}: ${what} not seen within ${CONVERGE_WITHIN_MS} ms; last outcome: ${JSON.stringify(last)}\n` +
-      `--- client log tail ---\n${client.recentLogs().slice(-6_000)}\n--- tsiod log tail ---\n${f.tsiodLogs.text().slice(-4_000)}`,
-  );
+/** sendBatchesUntil with this suite's batch size, patience and tsiod log. */
+function sendUntil(f: Fixture, client: XdsCredentialsClient, what: string, done: (o: RpcOutcome) => boolean): Promise<RpcOutcome> {
+  return sendBatchesUntil(client, what, done, { rpcsPerSend: RPCS_PER_SEND, withinMs: CONVERGE_WITHIN_MS, tsiodLog: () => f.tsiodLogs.text() });
 }
 
 const PEERS: Readonly<Record<Exclude<XdsCredentialsClientKind, 'grpcio'>, readonly InteropPeer[]>> = {
