@@ -183,6 +183,18 @@ export abstract class XdsConnection {
     return this.ctx.cache.named(typeUrl, this.proxy!, names);
   }
 
+  /** `response`, reporting its size to the observer when it is encoded (that is, sent). */
+  protected reported(typeUrl: string, response: OutboundResponse, resources: number, removed: number): OutboundResponse {
+    return {
+      size: response.size,
+      encode: () => {
+        const bytes = response.encode();
+        this.ctx.observer.responseSent(typeUrl, bytes.length, resources, removed);
+        return bytes;
+      },
+    };
+  }
+
   /** Queues a response to a request; requests are answered in the order they came. */
   protected send(response: OutboundResponse): void {
     void this.outbound.enqueue(response);

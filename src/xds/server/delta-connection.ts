@@ -11,7 +11,7 @@ import type { PushRequest } from '../../push/push-request.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import { XdsConnection, type ConnectionContext, type ConnectionOptions } from './connection.js';
 import { createHash } from 'node:crypto';
-import { encodeDeltaResponse, type DeltaCall, type DeltaRequest } from './wire.js';
+import { deferredDeltaResponse, type DeltaCall, type DeltaRequest } from './wire.js';
 import type { OutboundResponse } from './outbound-queue.js';
 import type { WatchedType } from './watched-type.js';
 
@@ -153,19 +153,9 @@ export class DeltaConnection extends XdsConnection {
     if (holdsAfter) w.sent.replaceAll(holdsAfter);
     w.lastNonce = nonce;
     const snapshot = this.ctx.cache.currentSnapshot;
-    const systemVersion = snapshot ? String(snapshot.id) : '';
     // The stream's state moves now; the bytes are assembled when the response leaves the outbound queue.
-    let size = typeUrl.length + systemVersion.length + nonce.length + this.controlPlane.length + 16;
-    for (const r of updates) size += r.deltaFrame.length;
-    for (const name of removed) size += name.length + 3;
-    return {
-      size,
-      encode: () => {
-        const buf = encodeDeltaResponse(typeUrl, systemVersion, nonce, updates, removed, this.controlPlane);
-        this.ctx.observer.responseSent(typeUrl, buf.length, updates.length, removed.length);
-        return buf;
-      },
-    };
+    const response = deferredDeltaResponse(typeUrl, snapshot ? String(snapshot.id) : '', nonce, updates, removed, this.controlPlane);
+    return this.reported(typeUrl, response, updates.length, removed.length);
   }
 }
 

@@ -9,6 +9,7 @@
  * (istiod) does not have this problem because each stream runs on its own
  * goroutine; here the same fairness comes from slicing.
  */
+import Denque from 'denque';
 
 export interface RequestSchedulerOptions {
   /** Longest stretch of request handling before yielding. */
@@ -31,8 +32,7 @@ interface StreamBacklog {
 }
 
 export class RequestScheduler {
-  private readonly tasks: Array<() => void> = [];
-  private head = 0;
+  private readonly tasks = new Denque<() => void>();
   private scheduled = false;
   private readonly sliceMs: number;
   private readonly maxQueuedPerStream: number;
@@ -47,7 +47,7 @@ export class RequestScheduler {
 
   /** Requests waiting to be handled. */
   get pending(): number {
-    return this.tasks.length - this.head;
+    return this.tasks.length;
   }
 
   /** Queues one request of `stream`; `handle` runs in a later slice, after every request queued before it. */
@@ -83,10 +83,7 @@ export class RequestScheduler {
   private drain(): void {
     this.scheduled = false;
     const deadline = performance.now() + this.sliceMs;
-    while (this.head < this.tasks.length) {
-      const task = this.tasks[this.head]!;
-      this.tasks[this.head] = noop;
-      this.head++;
+    for (let task = this.tasks.shift(); task; task = this.tasks.shift()) {
       // Handlers catch their own errors (a bad request closes its stream); one that still throws must not strand the rest.
       try {
         task();
@@ -95,17 +92,6 @@ export class RequestScheduler {
       }
       if (performance.now() >= deadline) break;
     }
-    if (this.head === this.tasks.length) {
-      this.tasks.length = 0;
-      this.head = 0;
-    } else {
-      if (this.head > 1024) {
-        this.tasks.splice(0, this.head);
-        this.head = 0;
-      }
-      this.schedule();
-    }
+    if (!this.tasks.isEmpty()) this.schedule();
   }
 }
-
-const noop = (): void => {};

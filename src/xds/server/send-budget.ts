@@ -20,6 +20,8 @@
  * stream's requests) would wait behind gigabytes of writes.
  */
 
+import Denque from 'denque';
+
 export type ReleaseBudget = () => void;
 export type CancelWait = () => void;
 
@@ -40,9 +42,8 @@ interface Waiter {
 
 export class SendBudget {
   private inFlightBytes = 0;
-  private readonly waiters: Waiter[] = [];
-  /** Index of the first waiter not yet granted or cancelled: the queue is consumed from the front without shifting. */
-  private head = 0;
+  /** In the order they asked; a withdrawn waiter stays until it reaches the front. */
+  private readonly waiters = new Denque<Waiter>();
   private grantScheduled = false;
 
   constructor(private readonly options: SendBudgetOptions) {
@@ -57,9 +58,7 @@ export class SendBudget {
 
   /** Streams waiting for budget. */
   get waiting(): number {
-    let n = 0;
-    for (let i = this.head; i < this.waiters.length; i++) if (!this.waiters[i]!.cancelled) n++;
-    return n;
+    return this.waiters.toArray().filter((w) => !w.cancelled).length;
   }
 
   /**
@@ -69,7 +68,7 @@ export class SendBudget {
    */
   acquire(bytes: number, granted: (release: ReleaseBudget) => void): CancelWait {
     const waiter: Waiter = { bytes, granted, cancelled: false };
-    if (this.head === this.waiters.length && this.fits(bytes)) {
+    if (this.waiters.isEmpty() && this.fits(bytes)) {
       this.grant(waiter);
       return () => {};
     }
@@ -104,7 +103,7 @@ export class SendBudget {
   }
 
   private scheduleGrants(): void {
-    if (this.grantScheduled || this.head === this.waiters.length) return;
+    if (this.grantScheduled || this.waiters.isEmpty()) return;
     this.grantScheduled = true;
     setImmediate(() => {
       this.grantScheduled = false;
@@ -113,22 +112,10 @@ export class SendBudget {
   }
 
   private grantWaiting(): void {
-    while (this.head < this.waiters.length) {
-      const next = this.waiters[this.head]!;
-      if (next.cancelled) {
-        this.head++;
-        continue;
-      }
-      if (!this.fits(next.bytes)) break;
-      this.head++;
-      this.grant(next);
-    }
-    if (this.head === this.waiters.length) {
-      this.waiters.length = 0;
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.waiters.length) {
-      this.waiters.splice(0, this.head);
-      this.head = 0;
+    for (let next = this.waiters.peekFront(); next; next = this.waiters.peekFront()) {
+      if (!next.cancelled && !this.fits(next.bytes)) break;
+      this.waiters.shift();
+      if (!next.cancelled) this.grant(next);
     }
   }
 }

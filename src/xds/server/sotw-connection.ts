@@ -10,7 +10,7 @@ import type { PushRequest } from '../../push/push-request.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
 import { setVersion } from '../cache/set-version.js';
 import { XdsConnection, type ConnectionContext, type ConnectionOptions } from './connection.js';
-import { encodeSotwResponse, type SotwCall, type SotwRequest } from './wire.js';
+import { deferredSotwResponse, type SotwCall, type SotwRequest } from './wire.js';
 import type { WatchedType } from './watched-type.js';
 import type { OutboundResponse } from './outbound-queue.js';
 
@@ -124,17 +124,7 @@ export class SotwConnection extends XdsConnection {
     const nonce = this.nextNonce();
     const list = Array.isArray(resources) ? resources : [...(resources as ReadonlyMap<string, EncodedResource>).values()];
     this.recordSent(w, resources, nonce);
-    const version = w.lastVersionSent;
-    let size = typeUrl.length + version.length + nonce.length + this.controlPlane.length + 16;
-    for (const r of list) size += r.sotwFrame.length;
-    return {
-      size,
-      encode: () => {
-        const buf = encodeSotwResponse(typeUrl, version, nonce, list, this.controlPlane);
-        this.ctx.observer.responseSent(typeUrl, buf.length, list.length, 0);
-        return buf;
-      },
-    };
+    return this.reported(typeUrl, deferredSotwResponse(typeUrl, w.lastVersionSent, nonce, list, this.controlPlane), list.length, 0);
   }
 
   private respond(typeUrl: XdsTypeUrl, w: WatchedType, resources: ReadonlyMap<string, EncodedResource> | readonly EncodedResource[]): void {

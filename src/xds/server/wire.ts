@@ -8,6 +8,7 @@ import protobuf from 'protobufjs';
 import type * as grpc from '@grpc/grpc-js';
 import { envoyType } from '../proto/envoy-protos.js';
 import type { EncodedResource } from '../cache/encoded-resource.js';
+import type { OutboundResponse } from './outbound-queue.js';
 import { toErrorDetail, toNode, type DecodedNode } from './request-fields.js';
 import { decodeSotwRequest } from './sotw-request-decoder.js';
 
@@ -79,6 +80,37 @@ export function encodeDeltaResponse(
   for (const name of removed) w.uint32((6 << 3) | 2).string(name);
   parts.push(w.finish());
   return concat(parts);
+}
+
+/** Room for a response's header fields and their tags and lengths, beside the strings themselves. */
+const HEADER_OVERHEAD = 16;
+
+/** A SotW response to encode later; its size is known now (near enough for the send budget). */
+export function deferredSotwResponse(
+  typeUrl: string,
+  versionInfo: string,
+  nonce: string,
+  resources: readonly EncodedResource[],
+  controlPlane: Uint8Array,
+): OutboundResponse {
+  let size = typeUrl.length + versionInfo.length + nonce.length + controlPlane.length + HEADER_OVERHEAD;
+  for (const r of resources) size += r.sotwFrame.length;
+  return { size, encode: () => encodeSotwResponse(typeUrl, versionInfo, nonce, resources, controlPlane) };
+}
+
+/** A Delta response to encode later; its size is known now (near enough for the send budget). */
+export function deferredDeltaResponse(
+  typeUrl: string,
+  systemVersionInfo: string,
+  nonce: string,
+  resources: readonly EncodedResource[],
+  removed: readonly string[],
+  controlPlane: Uint8Array,
+): OutboundResponse {
+  let size = typeUrl.length + systemVersionInfo.length + nonce.length + controlPlane.length + HEADER_OVERHEAD;
+  for (const r of resources) size += r.deltaFrame.length;
+  for (const name of removed) size += name.length + 3;
+  return { size, encode: () => encodeDeltaResponse(typeUrl, systemVersionInfo, nonce, resources, removed, controlPlane) };
 }
 
 const SERVICE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';

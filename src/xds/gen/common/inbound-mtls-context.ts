@@ -15,6 +15,7 @@
 import { ROOT_CA_SECRET, WORKLOAD_CERT_SECRET, workloadSecretConfig, type WorkloadSecretSource } from './sds-config.js';
 import { DOWNSTREAM_TLS_CONTEXT_TYPE, TLS_TRANSPORT_SOCKET } from './type-names.js';
 import type { MeshTlsSettings } from '../../../model/types.js';
+import { envoyTlsProtocol } from './tls-protocol.js';
 
 /** Istio's authn SupportedCiphers: its server-side default when MeshConfig.meshMTLS names none. */
 export const ISTIO_SERVER_CIPHER_SUITES: readonly string[] = Object.freeze([
@@ -49,7 +50,7 @@ export function inboundMtlsTransportSocket(
       '@type': DOWNSTREAM_TLS_CONTEXT_TYPE,
       commonTlsContext: {
         tlsParams: {
-          tlsMinimumProtocolVersion: meshMtls?.minProtocolVersion === 'TLSV1_3' ? 'TLSv1_3' : 'TLSv1_2',
+          tlsMinimumProtocolVersion: envoyTlsProtocol(meshMtls?.minProtocolVersion) ?? 'TLSv1_2',
           tlsMaximumProtocolVersion: 'TLSv1_3',
           cipherSuites: [...(meshMtls?.cipherSuites ?? ISTIO_SERVER_CIPHER_SUITES)],
         },

@@ -23,19 +23,11 @@ import {
 import { DOWNSTREAM_TLS_CONTEXT_TYPE, TLS_TRANSPORT_SOCKET } from '../common/type-names.js';
 import { tlsModeOf, type ServerTls } from './gateway-server.js';
 import type { MeshTlsSettings } from '../../../model/types.js';
+import { envoyTlsProtocol } from '../common/tls-protocol.js';
 
 /** Istio's util.ALPNHttp, and the Istio mTLS ALPNs it offers on TCP servers terminating ISTIO_MUTUAL. */
 const ALPN_HTTP: readonly string[] = ['h2', 'http/1.1'];
 const ALPN_ISTIO_MTLS: readonly string[] = ['istio-peer-exchange', 'istio'];
-
-/** Istio's ServerTLSSettings.TLSProtocol names → Envoy's TlsParameters.TlsProtocol (same numbering). */
-const TLS_PROTOCOL: Readonly<Record<string, string>> = {
-  TLS_AUTO: 'TLS_AUTO',
-  TLSV1_0: 'TLSv1_0',
-  TLSV1_1: 'TLSv1_1',
-  TLSV1_2: 'TLSv1_2',
-  TLSV1_3: 'TLSv1_3',
-};
 
 function exactMatches(names: readonly string[] | undefined): Record<string, unknown>[] {
   return (names ?? []).map((exact) => ({ exact }));
@@ -54,11 +46,10 @@ function tlsParams(tls: ServerTls, defaults: MeshTlsSettings | undefined): Recor
   const params: Record<string, unknown> = {};
   if (defaults?.ecdhCurves && defaults.ecdhCurves.length > 0) params['ecdhCurves'] = [...defaults.ecdhCurves];
   if (defaults?.cipherSuites && defaults.cipherSuites.length > 0) params['cipherSuites'] = [...defaults.cipherSuites];
-  if (defaults?.minProtocolVersion) params['tlsMinimumProtocolVersion'] = TLS_PROTOCOL[defaults.minProtocolVersion];
-  const min = tls.minProtocolVersion ? TLS_PROTOCOL[tls.minProtocolVersion] : undefined;
-  if (min && min !== 'TLS_AUTO') params['tlsMinimumProtocolVersion'] = min;
-  const max = tls.maxProtocolVersion ? TLS_PROTOCOL[tls.maxProtocolVersion] : undefined;
-  if (max && max !== 'TLS_AUTO') params['tlsMaximumProtocolVersion'] = max;
+  const min = envoyTlsProtocol(tls.minProtocolVersion) ?? envoyTlsProtocol(defaults?.minProtocolVersion);
+  if (min) params['tlsMinimumProtocolVersion'] = min;
+  const max = envoyTlsProtocol(tls.maxProtocolVersion);
+  if (max) params['tlsMaximumProtocolVersion'] = max;
   if (tls.cipherSuites && tls.cipherSuites.length > 0) params['cipherSuites'] = [...tls.cipherSuites];
   if (tls.ecdhCurves && tls.ecdhCurves.length > 0) params['ecdhCurves'] = [...tls.ecdhCurves];
   return Object.keys(params).length > 0 ? params : undefined;
