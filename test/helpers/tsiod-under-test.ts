@@ -5,6 +5,10 @@
 import { pino } from 'pino';
 import { startTsiod, type RunningTsiod } from '../../src/cli/serve.js';
 import { LogBuffer } from './log-buffer.js';
+import type { CaEndpoint } from './workload-certificates.js';
+
+/** The DNS SAN of 15012's serving certificate with the default system namespace. */
+const ISTIOD_SAN = 'istiod.istio-system.svc';
 
 export interface TsiodUnderTest {
   readonly tsiod: RunningTsiod;
@@ -58,4 +62,18 @@ export async function startSecureTsiodUnderTest(kubeconfig: string, systemNamesp
     throw new Error('startTsiod({ securePort: 0 }) returned no secure port');
   }
   return { tsiod, logs, securePort: tsiod.securePort, istiodSan: `istiod.${systemNamespace}.svc` };
+}
+
+/**
+ * tsiod in file mode with its CA on a free 15012 (state in `stateDir`), for
+ * suites that issue workload certificates from it; logs go to `logs`.
+ */
+export async function startFileCaTsiodUnderTest(configDir: string, stateDir: string, logs: LogBuffer): Promise<{ readonly tsiod: RunningTsiod; readonly ca: CaEndpoint }> {
+  const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(line) });
+  const tsiod = await startTsiod({ configDir, stateDir, host: '127.0.0.1', xdsPort: 0, monitoringPort: null, securePort: 0, logger });
+  if (tsiod.securePort === null) {
+    await tsiod.close();
+    throw new Error('startTsiod({ securePort: 0 }) returned no secure port');
+  }
+  return { tsiod, ca: { securePort: tsiod.securePort, trustBundlePem: tsiod.trustBundlePem().join('\n'), serverName: ISTIOD_SAN, stateDir } };
 }

@@ -36,14 +36,13 @@ import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTsiod, type RunningTsiod } from '../../src/cli/serve.js';
+import type { RunningTsiod } from '../../src/cli/serve.js';
 import { opensslCa } from '../ca/server/openssl.js';
 import { unaryCallHostname } from '../helpers/echo-service.js';
 import { LogBuffer } from '../helpers/log-buffer.js';
 import { startMtlsBackend, type MtlsBackend } from '../helpers/mtls-backend.js';
-import { plaintextXdsPort } from '../helpers/tsiod-under-test.js';
+import { plaintextXdsPort, startFileCaTsiodUnderTest } from '../helpers/tsiod-under-test.js';
 import { certificateFilesIn, issueWorkloadCertificate, uriSans, type CaEndpoint, type IssuedWorkloadCertificate } from '../helpers/workload-certificates.js';
 import {
   certificateProviderBootstrap,
@@ -63,7 +62,6 @@ const REVIEWS = 'reviews';
 const RATINGS = 'ratings';
 /** The identity the ratings backend really has, not the one its pod declares. */
 const IMPOSTOR = 'impostor';
-const ISTIOD_SAN = 'istiod.istio-system.svc';
 const RPCS_PER_SEND = 5;
 const CONVERGE_WITHIN_MS = 45_000;
 const SUITE_TIMEOUT_MS = 120_000;
@@ -149,14 +147,11 @@ async function startFixture(): Promise<Fixture> {
   const stateDir = path.join(workDir, 'state');
   await writeManifestsDir(configDir, [service(REVIEWS), pod(REVIEWS, REVIEWS), istioMutual(REVIEWS), service(RATINGS), pod(RATINGS, RATINGS), istioMutual(RATINGS)]);
   const tsiodLogs = new LogBuffer();
-  const logger = pino({ level: 'debug' }, { write: (line: string) => tsiodLogs.push(line) });
   // What has started so far, stopped in reverse if a later step fails.
   const started: Array<() => Promise<void>> = [];
   try {
-    const tsiod = await startTsiod({ configDir, stateDir, host: '127.0.0.1', xdsPort: 0, monitoringPort: null, securePort: 0, logger });
+    const { tsiod, ca } = await startFileCaTsiodUnderTest(configDir, stateDir, tsiodLogs);
     started.push(() => tsiod.close());
-    if (tsiod.securePort === null) throw new Error('tsiod started with securePort 0 has no secure port');
-    const ca: CaEndpoint = { securePort: tsiod.securePort, trustBundlePem: tsiod.trustBundlePem().join('\n'), serverName: ISTIOD_SAN, stateDir };
     const reviewsCert = await issueWorkloadCertificate(ca, NAMESPACE, REVIEWS, path.join(workDir, 'certs', REVIEWS));
     const impostorCert = await issueWorkloadCertificate(ca, NAMESPACE, IMPOSTOR, path.join(workDir, 'certs', IMPOSTOR));
     const rootPem = reviewsCert.rootPem;
